@@ -1,0 +1,73 @@
+// The schema of gm.conf: every key, its type, default and one-line summary.
+// gm.conf(5) documents each one; keep the two in step (a test checks).
+#include "core/build_info.hpp"
+#include "core/config.hpp"
+
+namespace gm::core {
+namespace {
+
+using enum KeyType;
+
+constexpr KeySpec kKeys[] = {
+    // Identity and places.
+    {"myhostname", kString, "", "this host's fully qualified name; empty: the system's"},
+    {"mydomain", kString, "localdomain", "the mail domain used in generated addresses"},
+    {"run_dir", kPath, "/run/goodmessaging", "sockets and pid files"},
+    {"spool_dir", kPath, "/var/spool/goodmessaging", "the mail queue"},
+    {"data_dir", kPath, "/var/lib/goodmessaging", "databases and indexes"},
+    {"mail_dir", kPath, "$data_dir/mail", "root of the users' Maildir trees"},
+    {"daemon_directory", kPath, kInstalledLibexecDir, "where gm-master finds the daemons"},
+    {"service_table", kPath, "$config_dir/services.conf", "the service table, services.conf(5)"},
+
+    // Users the processes run as (ignored when gm-master is not root).
+    {"unprivileged_user", kString, "gm", "account of the network-facing daemons"},
+    {"mail_user", kString, "vmail", "account that owns every mailbox"},
+
+    // Logging.
+    {"log_level", kString, "info", "debug, info, notice, warning or error"},
+    {"syslog_facility", kString, "mail", "syslog facility; 'none' disables syslog"},
+    {"log_stderr", kBool, "no", "also log to standard error"},
+
+    // gm-master.
+    {"master_control_socket", kPath, "$run_dir/master.sock", "gmctl status talks here"},
+    {"restart_backoff_min", kDuration, "1s", "first delay before restarting a crashed daemon"},
+    {"restart_backoff_max", kDuration, "60s", "longest delay between restarts"},
+    {"crash_loop_restarts", kInteger, "5", "crashes within crash_loop_window that count as a loop"},
+    {"crash_loop_window", kDuration, "60s", "window for crash_loop_restarts"},
+    {"stop_grace_period", kDuration, "10s", "time daemons get to exit on SIGTERM before SIGKILL"},
+
+    // TLS.
+    {"tls_cert_file", kPath, "$config_dir/tls/cert.pem", "server certificate chain (PEM)"},
+    {"tls_key_file", kPath, "$config_dir/tls/key.pem", "server private key (PEM)"},
+    {"tls_ciphers", kString, "ECDHE+AESGCM:ECDHE+CHACHA20", "TLS 1.2 cipher list"},
+    {"tls_ciphersuites", kString,
+     "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256",
+     "TLS 1.3 cipher suites"},
+
+    // Connections (each protocol may have tighter limits of its own).
+    {"line_length_limit", kSize, "8K", "longest command line a client may send"},
+    {"input_rate_limit", kSize, "1M", "bytes per second one connection may send"},
+    {"idle_timeout", kDuration, "5m", "close a connection silent this long"},
+    {"session_timeout", kDuration, "1h", "close a connection open this long"},
+    {"max_connections", kInteger, "2000", "connections one daemon serves at once"},
+    {"max_connections_per_address", kInteger, "20", "connections from one client address"},
+
+    // authd and the user directory.
+    {"auth_socket", kPath, "$run_dir/authd.sock", "daemons relay SASL exchanges here"},
+    {"auth_admin_socket", kPath, "$run_dir/authd-admin.sock", "gmctl manages users here"},
+    {"auth_db_dir", kPath, "$data_dir/authdb", "Berkeley DB environment of the user directory"},
+    {"auth_mechanisms", kList,
+     "SCRAM-SHA-256-PLUS SCRAM-SHA-256 SCRAM-SHA-1-PLUS SCRAM-SHA-1 PLAIN LOGIN",
+     "SASL mechanisms offered, strongest first"},
+    {"auth_failure_limit", kInteger, "5", "failures per address or account before throttling"},
+    {"auth_failure_window", kDuration, "10m", "window in which failures are counted"},
+    {"auth_lockout_time", kDuration, "15m", "how long a throttled address or account is refused"},
+    {"scram_iterations", kInteger, "10000", "PBKDF2 iterations for new SCRAM secrets"},
+    {"default_quota", kSize, "1G", "mailbox quota of new users"},
+};
+
+}  // namespace
+
+std::span<const KeySpec> config_keys() { return kKeys; }
+
+}  // namespace gm::core
