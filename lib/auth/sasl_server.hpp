@@ -1,0 +1,61 @@
+// The server side of SASL (RFC 4422): one object per authentication
+// exchange. Only authd creates these; network daemons relay the exchange's
+// messages to authd and never see a secret (DESIGN.md, Processes and trust).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/scram_secret.hpp"
+
+namespace gm::auth {
+
+// What authd knows of an account when a mechanism asks for it.
+struct Credentials {
+  std::string account;                 // canonical user@domain
+  std::vector<ScramSecret> secrets;    // one per SCRAM hash
+  bool active = true;                  // false: suspended
+};
+
+// Looks an authentication identity up (the username as the client gave it).
+using CredentialLookup = std::function<std::optional<Credentials>(std::string_view authcid)>;
+
+// What the relaying daemon tells authd about the connection.
+struct SaslContext {
+  bool secured = false;        // inside TLS
+  std::string cb_type;         // "tls-exporter" or "tls-server-end-point"; empty: none
+  std::string cb_data;         // the channel-binding bytes for cb_type (binary)
+};
+
+struct SaslStep {
+  enum class Kind { kChallenge, kSuccess, kFailure };
+  Kind kind = Kind::kFailure;
+  std::string data;     // challenge, or additional data sent with success (SCRAM server-final)
+  std::string account;  // on success the canonical account; on failure the name tried, if known
+  std::string reason;   // on failure, for the log (never a secret)
+};
+
+class SaslServer {
+ public:
+  virtual ~SaslServer() = default;
+  // Feeds the client's next message (decoded, binary); the first call gets
+  // the initial response, which may be empty.
+  virtual SaslStep step(std::string_view client_message) = 0;
+};
+
+// nullptr for an unknown mechanism or one not allowed in this context
+// (PLAIN/LOGIN outside TLS, -PLUS without channel binding data).
+std::unique_ptr<SaslServer> make_sasl_server(std::string_view mechanism, const SaslContext& context,
+                                             CredentialLookup lookup);
+
+// The configured mechanisms that may be offered on this connection, in the
+// configured order: plaintext ones only when secured, -PLUS ones only when
+// channel binding is available.
+std::vector<std::string> offered_mechanisms(const std::vector<std::string>& configured,
+                                            bool secured, bool channel_binding_available);
+
+}  // namespace gm::auth

@@ -1,0 +1,36 @@
+// gmctl's command groups. main.cpp holds the table that maps the first word
+// to a group; each group lives in its own file and parses its own words.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/result.hpp"
+
+namespace gm::gmctl {
+
+struct Context {
+  std::string config_path;
+  bool json = false;                // --json anywhere on the command line
+  bool password_stdin = false;      // --password-stdin anywhere
+  std::vector<std::string> args;    // the words after the group name
+
+  Result<core::Config> load_config() const { return core::Config::load(config_path); }
+};
+
+// Exit codes (sysexits-like, stable for scripts).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 64;
+inline constexpr int kExitUnavailable = 69;
+
+int usage_error(std::string_view message);
+int failure(std::string_view message);
+
+int run_config(Context& context);
+int run_instance(Context& context);
+int run_tls(Context& context);
+
+}  // namespace gm::gmctl
