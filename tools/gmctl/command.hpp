@@ -25,6 +25,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 64;
 inline constexpr int kExitUnavailable = 69;
+inline constexpr int kExitConfig = 78;
 
 int usage_error(std::string_view message);
 int failure(std::string_view message);

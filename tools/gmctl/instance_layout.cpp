@@ -1,0 +1,91 @@
+#include "instance_layout.hpp"
+
+#include <filesystem>
+
+#include "core/durable_file.hpp"
+#include "core/str.hpp"
+
+namespace gm::gmctl {
+
+Status write_self_signed_cert(const std::string& domain, const std::string& directory, int days);
+Status create_directory_with_domain(const std::string& config_path, const std::string& domain);
+
+std::span<const ServiceSpec> standard_services() {
+  static const std::vector<ServiceSpec> kServices = {
+      {"authd", "authd",
+       {{"auth", 0, "auth_socket", "0666"}, {"admin", 0, "auth_admin_socket", "0600"}}},
+      {"mta", "mta", {{"smtp", 25, "", ""}}},
+      {"msa", "msa", {{"submission", 587, "", ""}, {"submissions", 465, "", ""}}},
+      {"maa", "maa",
+       {{"imap", 143, "", ""}, {"imaps", 993, "", ""}, {"pop3", 110, "", ""}, {"pop3s", 995, "", ""}}},
+      {"nntpd", "nntpd", {{"nntp", 119, "", ""}, {"nntps", 563, "", ""}}},
+      {"acapd", "acapd", {{"acap", 674, "", ""}}},
+      {"xmppd", "xmppd", {{"xmpp-client", 5222, "", ""}, {"xmpp-server", 5269, "", ""}}},
+      {"webmail", "webmail", {{"https", 443, "", ""}}},
+  };
+  return kServices;
+}
+
+bool valid_domain_name(std::string_view domain) {
+  // RFC 1035 2.3.4 / RFC 1123: labels of letters, digits and hyphens.
+  if (domain.empty() || domain.size() > 253) return false;
+  for (const std::string& label : split(domain, ".")) {
+    if (label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    for (char c : label)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+  }
+  return domain.front() != '.' && domain.back() != '.' && domain.find("..") == std::string::npos;
+}
+
+std::string instance_gm_conf(const InstanceLayout& layout) {
+  return str_cat(
+      "# GoodMessaging instance for ", layout.domain, ", made by gmctl instance init.\n",
+      "# Every key is described in gm.conf(5); gmctl config show lists them all.\n",
+      "myhostname = mail.", layout.domain, "\n",
+      "mydomain = ", layout.domain, "\n",
+      "run_dir = ", layout.dir, "/run\n",
+      "spool_dir = ", layout.dir, "/spool\n",
+      "data_dir = ", layout.dir, "/data\n",
+      "mail_dir = ", layout.dir, "/mail\n",
+      "daemon_directory = ", layout.daemon_directory, "\n",
+      "service_table = $config_dir/services.conf\n",
+      "tls_cert_file = $config_dir/tls/cert.pem\n",
+      "tls_key_file = $config_dir/tls/key.pem\n",
+      "# Logs go to standard error (gm-master's terminal or log file), not syslog.\n",
+      "syslog_facility = none\n",
+      "log_stderr = yes\n");
+}
+
+std::string instance_services_conf(const InstanceLayout& layout) {
+  std::string out =
+      "# Service table of this instance; see services.conf(5).\n"
+      "# Services whose program is not installed yet are commented out.\n"
+      "# service  program  user  limit  listeners\n";
+  for (const ServiceSpec& service : standard_services()) {
+    std::string line = str_cat(service.name, "\t", service.program, "\t-\t1\t");
+    for (const ListenerSpec& listener : service.listeners) {
+      if (listener.port == 0)
+        line += str_cat(" ", listener.name, "=unix:$", listener.unix_socket, ":", listener.mode);
+      else
+        line += str_cat(" ", listener.name, "=inet:127.0.0.1:", layout.port_base + listener.port);
+    }
+    bool installed = std::filesystem::exists(layout.daemon_directory + "/" + std::string(service.program));
+    out += (installed ? "" : "#") + line + "\n";
+  }
+  return out;
+}
+
+Status create_instance(const InstanceLayout& layout) {
+  for (const char* sub : {"/etc/tls", "/run", "/spool", "/data", "/mail"})
+    if (auto status = core::make_directories(layout.dir + sub, 0750); !status) return status;
+  std::string etc = layout.dir + "/etc";
+  if (auto s = core::write_file_durably(etc + "/gm.conf", instance_gm_conf(layout), 0644); !s)
+    return s;
+  if (auto s = core::write_file_durably(etc + "/services.conf", instance_services_conf(layout), 0644);
+      !s)
+    return s;
+  if (auto s = write_self_signed_cert(layout.domain, etc + "/tls", 825); !s) return s;
+  return create_directory_with_domain(etc + "/gm.conf", layout.domain);
+}
+
+}  // namespace gm::gmctl
