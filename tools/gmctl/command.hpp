@@ -30,6 +30,11 @@ inline constexpr int kExitConfig = 78;
 int usage_error(std::string_view message);
 int failure(std::string_view message);
 
+// Shared steps of several commands.
+Status check_service_table(const core::Config& config);
+Status write_self_signed_cert(const std::string& domain, const std::string& directory, int days);
+Status create_directory_with_domain(const std::string& config_path, const std::string& domain);
+
 int run_config(Context& context);
 int run_instance(Context& context);
 int run_tls(Context& context);

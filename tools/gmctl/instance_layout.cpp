@@ -2,13 +2,11 @@
 
 #include <filesystem>
 
+#include "command.hpp"
 #include "core/durable_file.hpp"
 #include "core/str.hpp"
 
 namespace gm::gmctl {
-
-Status write_self_signed_cert(const std::string& domain, const std::string& directory, int days);
-Status create_directory_with_domain(const std::string& config_path, const std::string& domain);
 
 std::span<const ServiceSpec> standard_services() {
   static const std::vector<ServiceSpec> kServices = {

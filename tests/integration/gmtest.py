@@ -1,0 +1,149 @@
+"""Shared helpers for integration tests: a real instance made by
+`gmctl instance init`, run by a real gm-master, on loopback ports.
+
+Tests run the binaries from the build tree (GM_BIN, set by ctest)."""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+BIN = os.environ.get("GM_BIN", os.path.join(os.path.dirname(__file__), "..", "..", "build", "bin"))
+
+
+def gmctl_path():
+    return os.path.join(BIN, "gmctl")
+
+
+def wait_for(predicate, timeout=15.0, interval=0.05, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def port_open(port, host="127.0.0.1"):
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+class Instance:
+    """An instance directory with its own gm-master. Use as a context manager."""
+
+    def __init__(self, port_base, domain="example.test", keep=False):
+        self.port_base = port_base
+        self.domain = domain
+        self.dir = tempfile.mkdtemp(prefix="gm-test-")
+        self.conf = os.path.join(self.dir, "etc", "gm.conf")
+        self.log_path = os.path.join(self.dir, "master.log")
+        self.master = None
+        self.keep = keep
+        self.gmctl("instance", "init", self.dir, "--domain", domain,
+                   "--port-base", str(port_base), config=False)
+
+    # --- running tools -------------------------------------------------
+    def gmctl(self, *args, config=True, input=None, check=True):
+        cmd = [gmctl_path()] + (["-c", self.conf] if config else []) + list(args)
+        result = subprocess.run(cmd, input=input, capture_output=True, text=True, timeout=60)
+        if check and result.returncode != 0:
+            raise AssertionError(f"{' '.join(cmd)} exited {result.returncode}: {result.stderr}")
+        return result
+
+    def add_user(self, address, password):
+        self.gmctl("--password-stdin", "user", "add", address, input=password + "\n")
+
+    # --- the supervisor ------------------------------------------------
+    def start(self):
+        self.log = open(self.log_path, "ab")
+        self.master = subprocess.Popen(
+            [os.path.join(BIN, "gm-master"), "-c", self.conf, "--foreground"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for(lambda: self.status_or_none() is not None, what="gm-master control socket")
+        return self
+
+    def status_or_none(self):
+        if self.master is not None and self.master.poll() is not None:
+            raise AssertionError(f"gm-master exited {self.master.returncode}:\n{self.log_text()}")
+        result = self.gmctl("--json", "status", check=False)
+        if result.returncode != 0:
+            return None
+        return json.loads(result.stdout)
+
+    def services(self):
+        """{name: service dict} from gmctl status --json."""
+        status = self.status_or_none() or []
+        if isinstance(status, dict):
+            status = status.get("services", [])
+        return {s["name"]: s for s in status}
+
+    def wait_running(self, name, timeout=15.0, not_pid=None):
+        def ready():
+            s = self.services().get(name)
+            if s and s.get("state") == "running" and s.get("pid") and s.get("pid") != not_pid:
+                return s
+            return None
+        return wait_for(ready, timeout, what=f"service {name} running")
+
+    def log_text(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.master is None:
+            return None
+        if self.master.poll() is None:
+            self.master.send_signal(sig)
+            try:
+                self.master.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.master.kill()
+                self.master.wait()
+                raise AssertionError("gm-master did not stop on SIGTERM")
+        code = self.master.returncode
+        self.master = None
+        self.log.close()
+        return code
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            self.stop()
+        finally:
+            if exc[0] is not None:
+                sys.stderr.write(f"--- instance log {self.log_path} ---\n")
+                try:
+                    sys.stderr.write(self.log_text()[-20000:])
+                except OSError:
+                    pass
+            if not self.keep and exc[0] is None:
+                shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def run_tests(tests):
+    """Runs test functions in order; prints one line each and a summary."""
+    failed = 0
+    for test in tests:
+        start = time.monotonic()
+        try:
+            test()
+            print(f"PASS {test.__name__} ({time.monotonic() - start:.1f}s)", flush=True)
+        except Exception as error:  # report every failure, then go on
+            failed += 1
+            print(f"FAIL {test.__name__}: {error!r}", flush=True)
+            import traceback
+            traceback.print_exc()
+    print(f"{len(tests) - failed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
