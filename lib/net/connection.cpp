@@ -102,6 +102,7 @@ void Connection::refuse(Refusal why) {
              str_cat("refused [", params_.peer_address, "]: ",
                      why == Refusal::kTooManyConnections ? "too many connections"
                                                          : "too many connections from address"));
+  refusal_ = why;
   if (params_.limits.idle_timeout.count() > 0) idle_timer_.start(params_.limits.idle_timeout);
   if (params_.implicit_tls) return begin_tls(AfterHandshake::kRefuse);
   if (!open_plain()) return;
@@ -187,7 +188,7 @@ void Connection::handshake_done() {
       session_->on_tls_ready(*this);
       break;
     case AfterHandshake::kRefuse:
-      session_->on_refused(*this, Refusal::kTooManyConnections);
+      session_->on_refused(*this, refusal_);
       close_after_flush();
       break;
   }
@@ -251,6 +252,8 @@ void Connection::on_kick() {
 }
 
 void Connection::output_drained() {
+  // libevent may report a drain that happened before the last send().
+  if (output_pending() > 0) return;
   if (params_.limits.idle_timeout.count() > 0 && state_ == State::kOpen)
     idle_timer_.start(params_.limits.idle_timeout);
   switch (state_) {

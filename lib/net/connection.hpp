@@ -150,6 +150,7 @@ class Connection {
   LineSplitter splitter_;
   State state_ = State::kNew;
   AfterHandshake after_handshake_ = AfterHandshake::kConnect;
+  Refusal refusal_ = Refusal::kTooManyConnections;
   size_t raw_remaining_ = 0;
   bool tls_established_ = false;
   bool paused_by_session_ = false;

@@ -106,7 +106,7 @@ def test_tls_exporter_matches_client_keying_material():
         out = r.stdout.decode(errors="replace")
         client = re.search(r"Keying material: ([0-9A-Fa-f]+)", out)
         server = re.search(r"250 tls-exporter ([0-9a-f]+)", out)
-        assert client and server, out
+        assert client and server, out + "\ndaemon log:\n" + daemon.log_text()
         assert len(server.group(1)) == 64
         assert server.group(1) == client.group(1).lower(), out
         # Another connection, another exporter value.
