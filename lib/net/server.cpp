@@ -154,13 +154,15 @@ void Server::set_accepting(bool on) {
 }
 
 void Server::accept(Listener& listener, UniqueFd fd, const sockaddr* address, socklen_t length) {
+  std::unique_ptr<Session> session = spec_.make_session(listener.name);
+  if (!session) return;  // the protocol serves nothing on this listener; fd closes
   auto [peer, port] = describe_peer(address, length);
   Admission admission = limiter_.admit(peer);
   bool counted = admission == Admission::kAccepted;
   ConnectionParams params{std::move(fd),         peer,   port, listener.name, limits_, tls_,
                           listener.implicit_tls, config_};
   auto connection = std::make_unique<Connection>(
-      loop_, std::move(params), spec_.make_session(listener.name),
+      loop_, std::move(params), std::move(session),
       [this, counted](Connection& c) { connection_closed(c, counted); });
   Connection* raw = connection.get();
   open_.emplace(raw, std::move(connection));
