@@ -8,6 +8,9 @@
 namespace gm::store {
 namespace {
 
+// Log files are preallocated; the directory's changes are small.
+constexpr u_int32_t kLogFileSize = 1 << 20;
+
 Error db_error(std::string_view what, int ret) {
   return make_error(str_cat("Berkeley DB: ", what, ": ", db_strerror(ret)));
 }
@@ -56,6 +59,7 @@ Result<DbEnvironment> DbEnvironment::open(const std::string& home) {
   // Log files a checkpoint made unneeded are removed: the directory stays
   // small, at the price of catastrophic recovery (back the files up instead).
   raw->log_set_config(raw, DB_LOG_AUTO_REMOVE, 1);
+  raw->set_lg_max(raw, kLogFileSize);
   constexpr u_int32_t kFlags =
       DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL | DB_RECOVER;
   if (int ret = raw->open(raw, home.c_str(), kFlags, 0600); ret != 0) {
