@@ -23,12 +23,20 @@ std::string fail_reply(uint32_t id, std::string_view reason, bool temporary = fa
   return reply(auth::FailReply{id, temporary, std::string(reason)});
 }
 
+// A value a client chose, made unable to forge another key=value field.
+std::string log_field(std::string_view value) {
+  std::string out = printable(value, 320);
+  std::replace_if(
+      out.begin(), out.end(), [](char c) { return c == ' ' || c == '"'; }, '?');
+  return out.empty() ? "-" : out;
+}
+
 // One line per attempt that ended; never a password, proof or response.
 void log_attempt(std::string_view result, std::string_view service, std::string_view remote_ip,
                  std::string_view account, std::string_view mechanism, std::string_view reason) {
   std::string line = str_cat("auth result=", result, " service=", service,
                              " rip=", remote_ip.empty() ? "local" : remote_ip,
-                             " user=", account.empty() ? "-" : account, " mech=", mechanism);
+                             " user=", log_field(account), " mech=", mechanism);
   if (!reason.empty()) line += str_cat(" reason=\"", reason, "\"");
   log::info(line);
 }

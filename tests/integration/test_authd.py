@@ -334,6 +334,13 @@ class AuthdTest(unittest.TestCase):
             long_client.read()
         self.assertEqual(plain(client, 2, "alice@example.org", PASSWORD, "192.0.2.60")[0], "OK")
 
+    def test_client_chosen_names_cannot_forge_log_fields(self):
+        reply = plain(self.relay(), 1, "x rip=6.6.6.6 result=success", "pw", "192.0.2.80")
+        self.assertEqual(reply[:2], ["FAIL", "1"])
+        log = self.log_text()
+        self.assertIn("rip=192.0.2.80 user=x?rip=6.6.6.6?result=success mech=PLAIN", log)
+        self.assertNotIn(" rip=6.6.6.6", log)
+
     def test_reload_on_sighup(self):
         self.authd.send_signal(signal.SIGHUP)
         for _ in range(100):
