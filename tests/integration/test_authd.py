@@ -363,6 +363,49 @@ class AuthdTest(unittest.TestCase):
                          ["FAIL", "1"])
 
 
+class InheritedSocketsTest(unittest.TestCase):
+    """authd serves sockets passed as LISTEN_FDS, as gm-master passes them."""
+
+    def test_serves_inherited_sockets(self):
+        with tempfile.TemporaryDirectory(prefix="gm-authd-fds-") as root:
+            conf = os.path.join(root, "gm.conf")
+            with open(conf, "w") as f:
+                f.write(f"run_dir = {root}/run-unused\ndata_dir = {root}/data\n"
+                        f"auth_user = {pwd.getpwuid(os.getuid()).pw_name}\n"
+                        "log_stderr = yes\nsyslog_facility = none\n")
+            listeners = []
+            for name in ("auth", "admin"):
+                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                sock.bind(os.path.join(root, name + ".sock"))
+                sock.listen(16)
+                listeners.append(sock)
+
+            def place_fds():
+                os.dup2(listeners[0].fileno(), 3)
+                os.dup2(listeners[1].fileno(), 4)
+
+            env = dict(os.environ, LISTEN_FDS="2", LISTEN_FDNAMES="auth:admin")
+            log_path = os.path.join(root, "authd.log")
+            with open(log_path, "w") as log:
+                authd = subprocess.Popen([os.path.join(BIN_DIR, "authd"), "-c", conf], env=env,
+                                         stdout=log, stderr=log, preexec_fn=place_fds,
+                                         pass_fds=(listeners[0].fileno(), listeners[1].fileno()))
+            try:
+                client = RelayClient(os.path.join(root, "auth.sock"))
+                self.assertEqual(client.ask("MECHS\t1\tsecured=1\tcb=0")[0], "MECHS")
+                client.close()
+                admin = RelayClient(os.path.join(root, "admin.sock"))
+                self.assertEqual(admin.ask("DOMAIN-LIST"), ["OK"])
+                self.assertEqual(admin.read(), ".")
+                admin.close()
+                self.assertFalse(os.path.exists(os.path.join(root, "run-unused")))
+            finally:
+                authd.send_signal(signal.SIGTERM)
+                self.assertEqual(authd.wait(timeout=20), 0)
+                for sock in listeners:
+                    sock.close()
+
+
 def main():
     global BIN_DIR
     parser = argparse.ArgumentParser()
