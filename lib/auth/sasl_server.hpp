@@ -16,19 +16,27 @@ namespace gm::auth {
 
 // What authd knows of an account when a mechanism asks for it.
 struct Credentials {
-  std::string account;                 // canonical user@domain
-  std::vector<ScramSecret> secrets;    // one per SCRAM hash
-  bool active = true;                  // false: suspended
+  std::string account;               // canonical user@domain
+  std::vector<ScramSecret> secrets;  // one per SCRAM hash
+  bool active = true;                // false: suspended
 };
 
 // Looks an authentication identity up (the username as the client gave it).
 using CredentialLookup = std::function<std::optional<Credentials>(std::string_view authcid)>;
 
+// Channel-binding types (IANA "Channel-Binding Types" registry) that -PLUS
+// mechanisms accept: RFC 9266 (TLS 1.3 and 1.2 with extended master
+// secret) and RFC 5929 section 4. tls-unique is not offered (unsafe with
+// TLS 1.3 and renegotiation).
+inline constexpr std::string_view kCbTlsExporter = "tls-exporter";
+inline constexpr std::string_view kCbTlsServerEndPoint = "tls-server-end-point";
+inline constexpr size_t kMaxCbData = 128;  // exporter: 32 bytes; end-point: a hash
+
 // What the relaying daemon tells authd about the connection.
 struct SaslContext {
-  bool secured = false;        // inside TLS
-  std::string cb_type;         // "tls-exporter" or "tls-server-end-point"; empty: none
-  std::string cb_data;         // the channel-binding bytes for cb_type (binary)
+  bool secured = false;  // inside TLS
+  std::string cb_type;   // "tls-exporter" or "tls-server-end-point"; empty: none
+  std::string cb_data;   // the channel-binding bytes for cb_type (binary)
 };
 
 struct SaslStep {
@@ -48,13 +56,19 @@ class SaslServer {
 };
 
 // nullptr for an unknown mechanism or one not allowed in this context
-// (PLAIN/LOGIN outside TLS, -PLUS without channel binding data).
+// (PLAIN/LOGIN outside TLS, -PLUS without TLS or without channel-binding data
+// of a supported type), or for an empty lookup. Mechanism names compare
+// case-insensitively. When the context carries channel-binding data, the
+// server is taken to offer -PLUS on this connection, so a SCRAM client that
+// sends the "y" flag is refused as a downgrade (RFC 5802 section 6): authd
+// must leave cb_type/cb_data empty when no -PLUS mechanism is offered.
 std::unique_ptr<SaslServer> make_sasl_server(std::string_view mechanism, const SaslContext& context,
                                              CredentialLookup lookup);
 
 // The configured mechanisms that may be offered on this connection, in the
 // configured order: plaintext ones only when secured, -PLUS ones only when
-// channel binding is available.
+// secured and channel binding is available. Names are returned upper-case;
+// unknown names and repeats are dropped.
 std::vector<std::string> offered_mechanisms(const std::vector<std::string>& configured,
                                             bool secured, bool channel_binding_available);
 

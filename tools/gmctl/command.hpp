@@ -38,5 +38,9 @@ Status create_directory_with_domain(const std::string& config_path, const std::s
 int run_config(Context& context);
 int run_instance(Context& context);
 int run_tls(Context& context);
+// directory_commands.cpp: the user directory (through authd, or directly while it is down).
+int run_user(Context& context);
+int run_domain(Context& context);
+int run_alias(Context& context);
 
 }  // namespace gm::gmctl

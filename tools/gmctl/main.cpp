@@ -22,6 +22,10 @@ constexpr Group kGroups[] = {
     {"instance", "instance init DIR --domain D --port-base N: create a self-contained instance",
      gm::gmctl::run_instance},
     {"tls", "tls selfsigned --domain D --out DIR: make a self-signed certificate", gm::gmctl::run_tls},
+    {"user", "user add|passwd|suspend|unsuspend|delete|list|show: manage users",
+     gm::gmctl::run_user},
+    {"domain", "domain add|delete|list: manage local domains", gm::gmctl::run_domain},
+    {"alias", "alias add|delete|list: manage aliases", gm::gmctl::run_alias},
 };
 
 constexpr std::string_view kUsage =
