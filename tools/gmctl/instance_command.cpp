@@ -13,6 +13,8 @@
 #include "command.hpp"
 #include "core/build_info.hpp"
 #include "core/durable_file.hpp"
+#include "core/privileges.hpp"
+#include "store/address.hpp"
 #include "core/str.hpp"
 #include "instance_layout.hpp"
 #include "options.hpp"
@@ -48,11 +50,11 @@ int run_instance(Context& context) {
   Options options(context.args);
   if (options.word(0) != "init" || options.word_count() != 2)
     return usage_error("usage: gmctl instance init DIR --domain D --port-base N [--force]");
-  std::string domain = to_lower(options.value("--domain"));
+  auto domain = store::canonical_domain(options.value("--domain"));
   auto port_base = parse_number<int>(options.value("--port-base", "0"));
   bool force = options.flag("--force");
   if (auto error = options.error(); !error.empty()) return usage_error(error);
-  if (!valid_domain_name(domain)) return usage_error("--domain must be a domain name like example.test");
+  if (!domain) return usage_error(str_cat("--domain: ", domain.error().message));
   if (!port_base || *port_base < 0 || *port_base > kMaxPortBase)
     return usage_error(str_cat("--port-base must be 0..", kMaxPortBase));
   auto dir = absolute(options.word(1));
@@ -60,9 +62,11 @@ int run_instance(Context& context) {
   if (std::filesystem::exists(*dir + "/etc/gm.conf") && !force)
     return failure(*dir + " already holds an instance (use --force to overwrite its configuration)");
 
-  InstanceLayout layout{*dir, domain, *port_base, daemon_directory()};
+  std::string user = core::current_account().name;
+  if (user.empty()) return failure("cannot find the name of the current user");
+  InstanceLayout layout{*dir, *domain, *port_base, daemon_directory(), user};
   if (auto status = create_instance(layout); !status) return failure(status.error().message);
-  std::printf("instance %s for %s created\n", dir->c_str(), domain.c_str());
+  std::printf("instance %s for %s created\n", dir->c_str(), domain->c_str());
   std::printf("run it:    gm-master -c %s/etc/gm.conf --foreground\n", dir->c_str());
   std::printf("manage it: gmctl -c %s/etc/gm.conf ...\n", dir->c_str());
   for (const ServiceSpec& service : standard_services())

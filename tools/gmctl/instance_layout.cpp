@@ -24,17 +24,6 @@ std::span<const ServiceSpec> standard_services() {
   return kServices;
 }
 
-bool valid_domain_name(std::string_view domain) {
-  // RFC 1035 2.3.4 / RFC 1123: labels of letters, digits and hyphens.
-  if (domain.empty() || domain.size() > 253) return false;
-  for (const std::string& label : split(domain, ".")) {
-    if (label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
-    for (char c : label)
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
-  }
-  return domain.front() != '.' && domain.back() != '.' && domain.find("..") == std::string::npos;
-}
-
 std::string instance_gm_conf(const InstanceLayout& layout) {
   return str_cat(
       "# GoodMessaging instance for ", layout.domain, ", made by gmctl instance init.\n",
@@ -51,7 +40,11 @@ std::string instance_gm_conf(const InstanceLayout& layout) {
       "tls_key_file = $config_dir/tls/key.pem\n",
       "# Logs go to standard error (gm-master's terminal or log file), not syslog.\n",
       "syslog_facility = none\n",
-      "log_stderr = yes\n");
+      "log_stderr = yes\n",
+      "# Every process runs as the account that made the instance.\n",
+      "unprivileged_user = ", layout.user, "\n",
+      "mail_user = ", layout.user, "\n",
+      "auth_user = ", layout.user, "\n");
 }
 
 std::string instance_services_conf(const InstanceLayout& layout) {

@@ -33,9 +33,9 @@ struct InstanceLayout {
   std::string domain;
   int port_base = 0;
   std::string daemon_directory;
+  std::string user;  // account every process of the instance runs as
 };
 
-bool valid_domain_name(std::string_view domain);
 std::string instance_gm_conf(const InstanceLayout& layout);
 std::string instance_services_conf(const InstanceLayout& layout);
 // Writes the configuration, the certificate and the directories, and
