@@ -32,5 +32,6 @@ int failure(std::string_view message);
 int run_config(Context& context);
 int run_instance(Context& context);
 int run_tls(Context& context);
+int run_status(Context& context);  // status_command.cpp: gm-master's services
 
 }  // namespace gm::gmctl

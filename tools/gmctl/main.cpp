@@ -22,6 +22,8 @@ constexpr Group kGroups[] = {
     {"instance", "instance init DIR --domain D --port-base N: create a self-contained instance",
      gm::gmctl::run_instance},
     {"tls", "tls selfsigned --domain D --out DIR: make a self-signed certificate", gm::gmctl::run_tls},
+    {"status", "status [--json]: the services gm-master runs, their pids and state",
+     gm::gmctl::run_status},
 };
 
 constexpr std::string_view kUsage =
