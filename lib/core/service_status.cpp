@@ -21,11 +21,22 @@ std::string join_or_dash(const std::vector<std::string>& items) {
   return out;
 }
 
+// "-" or items separated by single commas; an empty item or a "-" among
+// items is malformed (it could not be written back the same way).
 Result<std::vector<std::string>> split_list(std::string_view field) {
-  if (field == "-") return std::vector<std::string>{};
-  auto items = split(field, ",");
-  if (items.size() > kMaxStatusListItems) return make_error("too many list items");
-  return items;
+  std::vector<std::string> items;
+  if (field == "-") return items;
+  size_t start = 0;
+  for (;;) {
+    size_t comma = field.find(',', start);
+    std::string_view item =
+        field.substr(start, comma == std::string_view::npos ? field.npos : comma - start);
+    if (item.empty() || item == "-") return make_error("malformed list in status line");
+    if (items.size() >= kMaxStatusListItems) return make_error("too many list items");
+    items.emplace_back(item);
+    if (comma == std::string_view::npos) return items;
+    start = comma + 1;
+  }
 }
 
 Result<int64_t> parse_count(std::string_view field, bool dash_allowed) {
