@@ -73,9 +73,12 @@ int Supervisor::run() {
 
 int Supervisor::poll_timeout_ms(Clock::time_point now) const {
   Clock::time_point next = now + milliseconds(kMaxPollTimeoutMs);
-  for (const Service& service : services_)
+  for (const Service& service : services_) {
+    // Waits for its old processes, whose exit (SIGCHLD) or kill_at wakes us.
+    if (draining(service.spec.name)) continue;
     for (const Instance& instance : service.instances)
       if (instance.pid == 0) next = std::min(next, instance.next_start);
+  }
   for (const Draining& process : draining_)
     if (!process.killed) next = std::min(next, process.kill_at);
   if (next <= now) return 0;

@@ -59,6 +59,12 @@ def pid_alive(pid):
         return False
 
 
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().split(")")[-1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def wait_for(predicate, timeout=10.0, what="condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -353,6 +359,24 @@ class MasterTest(unittest.TestCase):
         self.assertIn("service moved (definition changed): sending SIGTERM", log)
         self.assertIn("service gone (removed from the service table): sending SIGTERM", log)
         self.assertEqual(sorted(after), ["added", "moved", "same"])
+
+    def test_changed_service_restarts_only_after_its_old_process_is_gone(self):
+        m = self.instance("mule stubborn - 1\n").start()
+        old = wait_for(lambda: m.pid_of("mule"), what="mule's pid")
+        port = free_port()
+        m.write_table(f"mule stubborn - 1 a=inet:127.0.0.1:{port}\n")
+        cpu_before = cpu_seconds(m.proc.pid)
+        m.signal(signal.SIGHUP)
+        wait_for(lambda: m.status()["mule"]["state"] == "stopping", what="stopping state")
+        time.sleep(1.0)
+        self.assertTrue(pid_alive(old))  # ignores SIGTERM; SIGKILL comes after 2s
+        self.assertEqual(m.status()["mule"]["pids"], [])
+        new = wait_for(lambda: m.pid_of("mule"), timeout=5, what="the new mule")
+        self.assertNotEqual(new, old)
+        self.assertFalse(pid_alive(old))
+        self.assertIn(f"service mule pid {old} did not stop within stop_grace_period", m.log())
+        # Waiting for the old process must not cost a busy loop.
+        self.assertLess(cpu_seconds(m.proc.pid) - cpu_before, 0.5)
 
     def test_reload_with_a_broken_config_keeps_the_old_one(self):
         port = free_port()
