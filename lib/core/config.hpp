@@ -59,6 +59,9 @@ class Config {
   bool is_set(std::string_view key) const;       // given in the file
   std::string raw(std::string_view key) const;   // as written, unexpanded
   std::string origin(std::string_view key) const;  // "file:line" or "default"
+  // Expands $name / ${name} references to this file's keys in any text (the
+  // service table uses it); an unknown key is an error naming it.
+  Result<std::string> expand_text(std::string_view text) const { return expand(text, 0); }
   const std::string& file() const { return file_; }
   const std::string& config_dir() const { return config_dir_; }
   std::span<const KeySpec> schema() const { return schema_; }

@@ -1,6 +1,7 @@
-// Binding listening sockets (gm-master binds, daemons inherit). Every
-// socket is nonblocking and close-on-exec; the master clears FD_CLOEXEC on
-// the copies it passes to a child.
+// Binding listen sockets: gm-master binds every service's sockets (it may
+// need root for ports below 1024) and passes them to the daemons. Both
+// calls return a nonblocking, close-on-exec socket that is already
+// listening.
 #pragma once
 
 #include <sys/types.h>
@@ -16,13 +17,14 @@ namespace gm::net {
 
 inline constexpr size_t kMaxUnixPathLength = 107;  // sizeof(sockaddr_un::sun_path) - 1
 
-// host is a numeric IPv4 or IPv6 address ("127.0.0.1", "::1", "[::1]"), or
-// "" / "*" for every address (IPv6 and IPv4 where the system allows it).
-// An IPv6 address binds IPv6 only (IPV6_V6ONLY). SO_REUSEADDR is set.
+// host is an IPv4 or IPv6 address literal ("127.0.0.1", "::1", "[::1]");
+// names are not resolved. SO_REUSEADDR is set so a restart can rebind at
+// once; IPv6 sockets are IPV6_V6ONLY so "::" and "0.0.0.0" can coexist.
 Result<UniqueFd> bind_tcp(std::string_view host, uint16_t port, int backlog);
 
-// Removes a stale socket file first (only a socket, never another kind of
-// file), binds, and sets the file's mode.
+// A stale socket file (nobody accepting on it) is removed first; a live one
+// is an error, and so is any other kind of file at path. The socket gets
+// mode exactly (it is never reachable with looser permissions).
 Result<UniqueFd> bind_unix(const std::string& path, mode_t mode, int backlog);
 
 // For accepted and connected sockets too.

@@ -31,7 +31,6 @@ int usage_error(std::string_view message);
 int failure(std::string_view message);
 
 // Shared steps of several commands.
-Status check_service_table(const core::Config& config);
 Status write_self_signed_cert(const std::string& domain, const std::string& directory, int days);
 Status create_directory_with_domain(const std::string& config_path, const std::string& domain);
 
@@ -42,5 +41,6 @@ int run_tls(Context& context);
 int run_user(Context& context);
 int run_domain(Context& context);
 int run_alias(Context& context);
+int run_status(Context& context);  // status_command.cpp: gm-master's services
 
 }  // namespace gm::gmctl

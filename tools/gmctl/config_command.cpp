@@ -5,6 +5,7 @@
 
 #include "command.hpp"
 #include "core/json_writer.hpp"
+#include "core/service_table.hpp"
 #include "options.hpp"
 
 namespace gm::gmctl {
@@ -16,8 +17,8 @@ int check(const Context& context) {
     std::fprintf(stderr, "%s\n", config.error().message.c_str());
     return kExitConfig;
   }
-  if (auto status = check_service_table(*config); !status) {
-    std::fprintf(stderr, "%s\n", status.error().message.c_str());
+  if (auto table = core::load_service_table(*config); !table) {
+    std::fprintf(stderr, "%s\n", table.error().message.c_str());
     return kExitConfig;
   }
   std::printf("%s: ok\n", config->file().c_str());

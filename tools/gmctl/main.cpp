@@ -26,6 +26,8 @@ constexpr Group kGroups[] = {
      gm::gmctl::run_user},
     {"domain", "domain add|delete|list: manage local domains", gm::gmctl::run_domain},
     {"alias", "alias add|delete|list: manage aliases", gm::gmctl::run_alias},
+    {"status", "status [--json]: the services gm-master runs, their pids and state",
+     gm::gmctl::run_status},
 };
 
 constexpr std::string_view kUsage =
