@@ -21,7 +21,9 @@ struct Credentials {
   bool active = true;                // false: suspended
 };
 
-// Looks an authentication identity up (the username as the client gave it).
+// Looks an authentication identity up: the username as the client gave it,
+// after SCRAM's =2C/=3D unescaping and SASLprep (RFC 4013, query rules).
+// Case and domain folding, if any, are the lookup's business.
 using CredentialLookup = std::function<std::optional<Credentials>(std::string_view authcid)>;
 
 // Channel-binding types (IANA "Channel-Binding Types" registry) that -PLUS
