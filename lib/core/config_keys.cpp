@@ -22,6 +22,8 @@ constexpr KeySpec kKeys[] = {
     // Users the processes run as (ignored when gm-master is not root).
     {"unprivileged_user", kString, "gm", "account of the network-facing daemons"},
     {"mail_user", kString, "vmail", "account that owns every mailbox"},
+    // authd is the only reader of the directory's secrets, so not unprivileged_user.
+    {"auth_user", kString, "gmauth", "account authd runs as; owns auth_db_dir"},
 
     // Logging.
     {"log_level", kString, "info", "debug, info, notice, warning or error"},
@@ -64,9 +66,6 @@ constexpr KeySpec kKeys[] = {
     {"auth_lockout_time", kDuration, "15m", "how long a throttled address or account is refused"},
     {"scram_iterations", kInteger, "10000", "PBKDF2 iterations for new SCRAM secrets"},
     {"default_quota", kSize, "1G", "mailbox quota of new users"},
-    // authd work: the account authd switches to when started as root (it is
-    // the only reader of the directory's secrets, so not unprivileged_user).
-    {"auth_user", kString, "gmauth", "account authd runs as; owns auth_db_dir"},
 };
 
 }  // namespace

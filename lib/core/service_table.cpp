@@ -151,7 +151,9 @@ Result<ServiceSpec> parse_service(const TableLine& line, const Config& config) {
   if (!valid_program(service.program))
     return make_error(str_cat("bad program name '", printable(words[1]),
                               "' (a file name in daemon_directory, no '/')"));
-  service.user = words[2] == "-" ? config.string("unprivileged_user") : words[2];
+  auto user = config.expand_text(words[2] == "-" ? "$unprivileged_user" : words[2]);
+  if (!user) return user.error();
+  service.user = *user;
   if (!valid_name(service.user))
     return make_error(str_cat("bad user name '", printable(service.user), "'"));
   auto limit = parse_number<int>(words[3]);

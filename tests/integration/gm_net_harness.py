@@ -13,20 +13,7 @@ import sys
 import tempfile
 import time
 
-# Runs in the child: moves the passed sockets to fds 3, 4, ... and execs the
-# daemon with LISTEN_PID set to its own pid (exec keeps the pid).
-_WRAPPER = r"""
-import fcntl, os, sys
-n = int(sys.argv[1]); fds = [int(x) for x in sys.argv[2:2 + n]]; argv = sys.argv[2 + n:]
-high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in fds]  # out of the way of 3..3+n
-for fd in fds: os.close(fd)
-for i, fd in enumerate(high):
-    os.dup2(fd, 3 + i, inheritable=True)
-    os.close(fd)
-os.environ["LISTEN_FDS"] = str(n)
-os.environ["LISTEN_PID"] = os.environ.pop("GM_TEST_LISTEN_PID", str(os.getpid()))
-os.execv(argv[0], argv)
-"""
+from gmtest import popen_with_listeners
 
 
 def bin_dir():
@@ -74,16 +61,13 @@ class Daemon:
             self.sockets[name] = s
         self.ports = {n: s.getsockname()[1] for n, s in self.sockets.items()}
         env = dict(os.environ)
-        env["LISTEN_FDNAMES"] = ":".join(listeners)
         env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
         env.update(extra_env or {})
-        fds = [s.fileno() for s in self.sockets.values()]
         self.log_path = os.path.join(workdir, "daemon.log")
         self.log = open(self.log_path, "wb")
-        argv = [sys.executable, "-c", _WRAPPER, str(len(fds)), *map(str, fds),
-                os.path.join(bindir, "gm-linetestd"), "-c", conf]
-        self.proc = subprocess.Popen(argv, env=env, pass_fds=fds, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
+        self.proc = popen_with_listeners([os.path.join(bindir, "gm-linetestd"), "-c", conf],
+                                         self.sockets, env=env, stdout=self.log,
+                                         stderr=subprocess.STDOUT)
         for s in self.sockets.values():
             s.close()  # the daemon has its copies
 

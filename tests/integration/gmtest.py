@@ -16,6 +16,33 @@ import time
 BIN = os.environ.get("GM_BIN", os.path.join(os.path.dirname(__file__), "..", "..", "build", "bin"))
 
 
+# Runs in the child: moves the passed sockets to fds 3, 4, ... and execs the
+# daemon with LISTEN_PID set to its own pid (exec keeps the pid), the way
+# gm-master and systemd pass listeners.
+_LISTEN_FDS_WRAPPER = r"""
+import fcntl, os, sys
+n = int(sys.argv[1]); fds = [int(x) for x in sys.argv[2:2 + n]]; argv = sys.argv[2 + n:]
+high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in fds]  # out of the way of 3..3+n
+for fd in fds: os.close(fd)
+for i, fd in enumerate(high):
+    os.dup2(fd, 3 + i, inheritable=True)
+    os.close(fd)
+os.environ["LISTEN_FDS"] = str(n)
+os.environ["LISTEN_PID"] = os.environ.pop("GM_TEST_LISTEN_PID", str(os.getpid()))
+os.execv(argv[0], argv)
+"""
+
+
+def popen_with_listeners(argv, sockets, env=None, **popen_args):
+    """Starts argv with the listening sockets {name: socket} passed as
+    LISTEN_FDS / LISTEN_FDNAMES / LISTEN_PID."""
+    env = dict(os.environ if env is None else env)
+    env["LISTEN_FDNAMES"] = ":".join(sockets)
+    fds = [s.fileno() for s in sockets.values()]
+    wrapper = [sys.executable, "-c", _LISTEN_FDS_WRAPPER, str(len(fds)), *map(str, fds)]
+    return subprocess.Popen(wrapper + list(argv), env=env, pass_fds=fds, **popen_args)
+
+
 def gmctl_path():
     return os.path.join(BIN, "gmctl")
 

@@ -23,6 +23,9 @@ import tempfile
 import time
 import unittest
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gmtest import popen_with_listeners  # noqa: E402
+
 BIN_DIR = None
 PASSWORD = "correct horse"
 
@@ -373,23 +376,18 @@ class InheritedSocketsTest(unittest.TestCase):
                 f.write(f"run_dir = {root}/run-unused\ndata_dir = {root}/data\n"
                         f"auth_user = {pwd.getpwuid(os.getuid()).pw_name}\n"
                         "log_stderr = yes\nsyslog_facility = none\n")
-            listeners = []
+            listeners = {}
             for name in ("auth", "admin"):
                 sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
                 sock.bind(os.path.join(root, name + ".sock"))
                 sock.listen(16)
-                listeners.append(sock)
-
-            def place_fds():
-                os.dup2(listeners[0].fileno(), 3)
-                os.dup2(listeners[1].fileno(), 4)
-
-            env = dict(os.environ, LISTEN_FDS="2", LISTEN_FDNAMES="auth:admin")
+                listeners[name] = sock
             log_path = os.path.join(root, "authd.log")
             with open(log_path, "w") as log:
-                authd = subprocess.Popen([os.path.join(BIN_DIR, "authd"), "-c", conf], env=env,
-                                         stdout=log, stderr=log, preexec_fn=place_fds,
-                                         pass_fds=(listeners[0].fileno(), listeners[1].fileno()))
+                authd = popen_with_listeners([os.path.join(BIN_DIR, "authd"), "-c", conf],
+                                             listeners, stdout=log, stderr=log)
+            for sock in listeners.values():
+                sock.close()  # authd has its copies
             try:
                 client = RelayClient(os.path.join(root, "auth.sock"))
                 self.assertEqual(client.ask("MECHS\t1\tsecured=1\tcb=0")[0], "MECHS")
@@ -402,8 +400,6 @@ class InheritedSocketsTest(unittest.TestCase):
             finally:
                 authd.send_signal(signal.SIGTERM)
                 self.assertEqual(authd.wait(timeout=20), 0)
-                for sock in listeners:
-                    sock.close()
 
 
 def main():

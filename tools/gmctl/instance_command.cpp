@@ -69,11 +69,13 @@ int run_instance(Context& context) {
   std::printf("instance %s for %s created\n", dir->c_str(), domain->c_str());
   std::printf("run it:    gm-master -c %s/etc/gm.conf --foreground\n", dir->c_str());
   std::printf("manage it: gmctl -c %s/etc/gm.conf ...\n", dir->c_str());
-  for (const ServiceSpec& service : standard_services())
+  for (const ServiceSpec& service : standard_services()) {
+    if (!service_installed(layout, service)) continue;
     for (const ListenerSpec& listener : service.listeners)
       if (listener.port != 0)
         std::printf("  %-12s 127.0.0.1:%d\n", std::string(listener.name).c_str(),
                     *port_base + listener.port);
+  }
   return kExitOk;
 }
 

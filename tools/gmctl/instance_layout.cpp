@@ -24,6 +24,10 @@ std::span<const ServiceSpec> standard_services() {
   return kServices;
 }
 
+bool service_installed(const InstanceLayout& layout, const ServiceSpec& service) {
+  return std::filesystem::exists(layout.daemon_directory + "/" + std::string(service.program));
+}
+
 std::string instance_gm_conf(const InstanceLayout& layout) {
   return str_cat(
       "# GoodMessaging instance for ", layout.domain, ", made by gmctl instance init.\n",
@@ -53,15 +57,15 @@ std::string instance_services_conf(const InstanceLayout& layout) {
       "# Services whose program is not installed yet are commented out.\n"
       "# service  program  user  limit  listeners\n";
   for (const ServiceSpec& service : standard_services()) {
-    std::string line = str_cat(service.name, "\t", service.program, "\t-\t1\t");
+    std::string_view user = service.name == "authd" ? "$auth_user" : "-";
+    std::string line = str_cat(service.name, "\t", service.program, "\t", user, "\t1");
     for (const ListenerSpec& listener : service.listeners) {
       if (listener.port == 0)
         line += str_cat(" ", listener.name, "=unix:$", listener.unix_socket, ":", listener.mode);
       else
         line += str_cat(" ", listener.name, "=inet:127.0.0.1:", layout.port_base + listener.port);
     }
-    bool installed = std::filesystem::exists(layout.daemon_directory + "/" + std::string(service.program));
-    out += (installed ? "" : "#") + line + "\n";
+    out += (service_installed(layout, service) ? "" : "#") + line + "\n";
   }
   return out;
 }

@@ -36,6 +36,7 @@ struct InstanceLayout {
   std::string user;  // account every process of the instance runs as
 };
 
+bool service_installed(const InstanceLayout& layout, const ServiceSpec& service);
 std::string instance_gm_conf(const InstanceLayout& layout);
 std::string instance_services_conf(const InstanceLayout& layout);
 // Writes the configuration, the certificate and the directories, and
