@@ -109,15 +109,14 @@ class Instance:
 
     def services(self):
         """{name: service dict} from gmctl status --json."""
-        status = self.status_or_none() or []
-        if isinstance(status, dict):
-            status = status.get("services", [])
-        return {s["name"]: s for s in status}
+        status = self.status_or_none() or {"services": []}
+        return {s["name"]: s for s in status["services"]}
 
     def wait_running(self, name, timeout=15.0, not_pid=None):
+        """Waits until service name runs (with a pid other than not_pid)."""
         def ready():
             s = self.services().get(name)
-            if s and s.get("state") == "running" and s.get("pid") and s.get("pid") != not_pid:
+            if s and s["state"] == "running" and s["pids"] and not_pid not in s["pids"]:
                 return s
             return None
         return wait_for(ready, timeout, what=f"service {name} running")
