@@ -1,0 +1,50 @@
+"""Every program answers --version and --help, and `cmake --install` lays
+files out as a distribution package would (sbin, libexec/goodmessaging,
+etc/goodmessaging, man pages)."""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gmtest import BIN, run_tests  # noqa: E402
+
+PROGRAMS = ["gm-master", "gmctl", "authd"]
+BUILD_DIR = os.path.dirname(os.path.abspath(BIN))
+
+
+def test_every_program_answers_version_and_help():
+    for program in PROGRAMS:
+        version = subprocess.run([os.path.join(BIN, program), "--version"],
+                                 capture_output=True, text=True, timeout=10)
+        assert version.returncode == 0 and "GoodMessaging" in version.stdout, program
+        helped = subprocess.run([os.path.join(BIN, program), "--help"],
+                                capture_output=True, text=True, timeout=10)
+        assert helped.returncode == 0 and "Usage:" in helped.stdout, program
+
+
+def test_install_layout():
+    with tempfile.TemporaryDirectory(prefix="gm-install-") as prefix:
+        subprocess.run(["cmake", "--install", BUILD_DIR, "--prefix", prefix],
+                       check=True, capture_output=True, timeout=120)
+        expected = ["sbin/gm-master", "sbin/gmctl", "libexec/goodmessaging/authd",
+                    "etc/goodmessaging/gm.conf", "etc/goodmessaging/services.conf",
+                    "share/man/man1/gmctl.1", "share/man/man5/gm.conf.5",
+                    "share/man/man5/services.conf.5", "share/man/man8/gm-master.8",
+                    "share/man/man8/authd.8"]
+        for path in expected:
+            assert os.path.exists(os.path.join(prefix, path)), path
+        pages = ("man1/gmctl.1", "man5/gm.conf.5", "man8/gm-master.8", "man8/authd.8",
+                 "man5/services.conf.5")
+        for page in pages if shutil.which("man") else ():  # man-db renders them when present
+            rendered = subprocess.run(["man", "-l", "-P", "cat", os.path.join(prefix, "share/man", page)],
+                                      capture_output=True, text=True, timeout=30,
+                                      env=dict(os.environ, MANWIDTH="80"))
+            assert rendered.returncode == 0 and "NAME" in rendered.stdout, page
+            assert "warning" not in rendered.stderr.lower(), (page, rendered.stderr)
+
+
+if __name__ == "__main__":
+    run_tests([test_every_program_answers_version_and_help, test_install_layout])
