@@ -3,8 +3,13 @@
 //   file   one file per message (Postfix): create, write, fsync, rename,
 //          fsync directory; old files deleted to keep a realistic churn
 //   group  one append-only log, many writers, one fdatasync per batch
+//   store  the same through lib/mail's FileQueueStore (what msa/mta will do)
+//   group  one append-only log, many writers, one fdatasync per batch;
+//          "group-pre" writes into a preallocated log, so fdatasync has no
+//          file-size metadata to commit
 //   fsync  each writer rewrites its own file and fsyncs (the disk's limit)
-// Run by hand: queue_commit [--dir DIR] [--seconds N] [--size BYTES]
+// Run by hand: queue_commit [--dir DIR] [--seconds N] [--size BYTES] [--keep N] [--only NAME]
+//                        [--writers N]
 // Prints one line per test with per-second figures (first, last, mean).
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -23,6 +28,8 @@
 #include <thread>
 #include <vector>
 
+#include "mail/queue_store.hpp"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -32,6 +39,8 @@ struct Options {
   int seconds = 10;
   size_t size = 4096;
   size_t keep = 2000;  // files kept before the oldest is deleted (queue churn)
+  std::string only;    // run only the tests whose name starts with this
+  int writers = 8;     // the concurrent sessions of the multi-writer tests
 };
 
 [[noreturn]] void die(const char* what, const std::string& path) {
@@ -120,12 +129,53 @@ void bench_file_per_message(const Options& options, int threads) {
   report("file", threads, meter);
 }
 
+// (a') the same through the real queue store: header, envelope, content,
+// fsync, rename, fsync directory; delivered messages are removed.
+void bench_queue_store(const Options& options, int threads) {
+  auto store = gm::mail::make_file_queue_store(options.dir + "/queue");
+  if (auto status = store->init(); !status) die("init", status.error().message);
+  std::string payload(options.size, 'x');
+  Meter meter;
+  run_for(options, threads, meter, [&](int, const std::atomic<bool>& stop) {
+    std::deque<std::string> kept;
+    gm::mail::Envelope envelope;
+    envelope.sender = "sender@example.org";
+    envelope.recipients.resize(1);
+    envelope.recipients[0].address = "rcpt@example.net";
+    while (!stop) {
+      auto message = store->create(envelope);
+      if (!message) die("create", message.error().message);
+      if (!(*message)->append(payload)) die("append", "");
+      auto committed = (*message)->commit();
+      if (!committed) die("commit", committed.error().message);
+      meter.done++;
+      kept.push_back((*message)->queue_id());
+      if (kept.size() > options.keep / threads) {
+        (void)::unlink((options.dir + "/queue/incoming/" + kept.front()).c_str());
+        kept.pop_front();
+      }
+    }
+    for (auto& id : kept) (void)::unlink((options.dir + "/queue/incoming/" + id).c_str());
+  });
+  report("store", threads, meter);
+}
+
 // (b) group commit: writers hand records to one committer that writes the
 // whole batch and fdatasyncs once; each writer waits until its record is durable.
-void bench_group_commit(const Options& options, int threads) {
+void bench_group_commit(const Options& options, int threads, bool preallocate) {
   std::string path = options.dir + "/queue.log";
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) die("create", path);
+  off_t offset = 0;
+  // Preallocated: a 64 MiB segment written once and synced, then reused in a
+  // ring, as a log store recycles segments whose messages were delivered.
+  constexpr off_t kSegment = 64 << 20;
+  if (preallocate) {
+    std::string zeros(1 << 20, '\0');
+    for (off_t at = 0; at < kSegment; at += static_cast<off_t>(zeros.size()))
+      write_all(fd, zeros.data(), zeros.size(), path);
+    if (::fsync(fd) != 0) die("fsync", path);
+  }
   std::mutex mu;
   std::condition_variable wake_committer, wake_writers;
   std::string batch;
@@ -140,7 +190,10 @@ void bench_group_commit(const Options& options, int threads) {
       writing.swap(batch);
       long upto = queued;
       lock.unlock();
-      write_all(fd, writing.data(), writing.size(), path);
+      if (preallocate && offset + static_cast<off_t>(writing.size()) > kSegment) offset = 0;
+      if (::pwrite(fd, writing.data(), writing.size(), offset) != ssize_t(writing.size()))
+        die("pwrite", path);
+      offset += static_cast<off_t>(writing.size());
       if (::fdatasync(fd) != 0) die("fdatasync", path);
       writing.clear();
       lock.lock();
@@ -169,7 +222,7 @@ void bench_group_commit(const Options& options, int threads) {
   committer.join();
   ::close(fd);
   ::unlink(path.c_str());
-  report("group", threads, meter);
+  report(preallocate ? "group-pre" : "group", threads, meter);
   std::printf("       (%.1f records per fdatasync)\n", batches ? double(queued) / batches : 0.0);
 }
 
@@ -204,8 +257,14 @@ Options parse_options(int argc, char** argv) {
       options.size = static_cast<size_t>(std::atol(argv[i + 1]));
     else if (key == "--keep")
       options.keep = static_cast<size_t>(std::atol(argv[i + 1]));
+    else if (key == "--only")
+      options.only = argv[i + 1];
+    else if (key == "--writers")
+      options.writers = std::max(1, std::atoi(argv[i + 1]));
     else {
-      std::fprintf(stderr, "usage: queue_commit [--dir D] [--seconds N] [--size B] [--keep N]\n");
+      std::fprintf(stderr,
+                   "usage: queue_commit [--dir D] [--seconds N] [--size B] [--keep N] [--only "
+                   "NAME] [--writers N]\n");
       std::exit(2);
     }
   }
@@ -219,10 +278,17 @@ int main(int argc, char** argv) {
   ::mkdir(options.dir.c_str(), 0700);
   std::printf("queue_commit: dir=%s seconds=%d size=%zu keep=%zu\n", options.dir.c_str(),
               options.seconds, options.size, options.keep);
-  bench_file_per_message(options, 1);
-  bench_file_per_message(options, 8);
-  bench_group_commit(options, 8);
-  bench_plain_fsync(options, 1);
-  bench_plain_fsync(options, 8);
+  std::fflush(stdout);
+  auto wanted = [&](const char* name) { return std::string(name).rfind(options.only, 0) == 0; };
+  if (wanted("file")) bench_file_per_message(options, 1);
+  int n = options.writers;
+  if (wanted("file")) bench_file_per_message(options, n);
+  if (wanted("store")) bench_queue_store(options, 1);
+  if (wanted("store")) bench_queue_store(options, n);
+  if (wanted("group")) bench_group_commit(options, n, false);
+  if (wanted("group-pre")) bench_group_commit(options, n, true);
+  if (wanted("group-pre")) bench_group_commit(options, 64, true);
+  if (wanted("fsync")) bench_plain_fsync(options, 1);
+  if (wanted("fsync")) bench_plain_fsync(options, n);
   return 0;
 }
