@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <optional>
 
 #include "core/durable_file.hpp"
@@ -129,9 +130,16 @@ Result<QuotaUsage> recalculate_quota(const std::string& root, const MaildirQuota
 
 Result<QuotaUsage> quota_usage(const std::string& root, const MaildirQuota& quota) {
   auto text = core::read_file(size_file(root), kMaildirSizeRecalcAt + 1);
-  if (text)
-    if (auto usage = sum_size_file(*text, quota)) return *usage;
-  return recalculate_quota(root, quota);
+  std::optional<QuotaUsage> usage;
+  if (text) usage = sum_size_file(*text, quota);
+  if (!usage) return recalculate_quota(root, quota);
+  // Maildir++: over quota by a file not touched for 15 minutes may be drift
+  // (messages removed by a client that does not update maildirsize).
+  struct stat st;
+  if (would_exceed(quota, *usage, 0) && ::stat(size_file(root).c_str(), &st) == 0 &&
+      std::time(nullptr) - st.st_mtime > kMaildirSizeStaleSeconds)
+    return recalculate_quota(root, quota);
+  return *usage;
 }
 
 bool would_exceed(const MaildirQuota& quota, const QuotaUsage& usage, uint64_t message_bytes) {

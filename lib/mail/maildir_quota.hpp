@@ -3,8 +3,9 @@
 // "<bytes> <count>" (negative for removals). Delivery sums the file to learn
 // the usage, refuses over quota with 452 4.2.2, and appends one line per
 // delivered message. The file is recalculated by a scan of every folder when
-// it is missing, unreadable, larger than 5120 bytes (the Maildir++ rule), or
-// defines a different quota than the user's current one.
+// it is missing, unreadable, larger than 5120 bytes, says the user is over
+// quota but was last written more than 15 minutes ago (the Maildir++ rules),
+// or defines a different quota than the user's current one.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +16,8 @@
 
 namespace gm::mail {
 
-inline constexpr size_t kMaildirSizeRecalcAt = 5120;  // Maildir++: recalc beyond this
+inline constexpr size_t kMaildirSizeRecalcAt = 5120;      // Maildir++: recalc beyond this
+inline constexpr int kMaildirSizeStaleSeconds = 15 * 60;  // Maildir++: recalc if over quota
 
 struct MaildirQuota {
   uint64_t bytes = 0;     // 0: no limit

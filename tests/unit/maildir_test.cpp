@@ -197,5 +197,18 @@ TEST(MaildirQuota, RecalculatedWhenMissingTooBigOrRedefined) {
   EXPECT_EQ(quota_usage(m.root(), MaildirQuota{20000, 0})->bytes, 200);
 }
 
+TEST(MaildirQuota, StaleOverQuotaFileIsRecalculated) {
+  TempMaildir m;
+  ASSERT_TRUE(create_maildir(m.root()).ok());
+  deliver(m.root(), "", std::string(100, 'a'));
+  MaildirQuota quota{1000, 0};
+  ASSERT_EQ(quota_usage(m.root(), quota)->bytes, 100);
+  std::ofstream(m.root() + "/maildirsize", std::ios::app) << "5000 3\n";  // removed since
+  EXPECT_EQ(quota_usage(m.root(), quota)->bytes, 5100);                   // fresh: trusted
+  auto old = fs::last_write_time(m.root() + "/maildirsize") - std::chrono::minutes(16);
+  fs::last_write_time(m.root() + "/maildirsize", old);
+  EXPECT_EQ(quota_usage(m.root(), quota)->bytes, 100);  // stale and over: scanned
+}
+
 }  // namespace
 }  // namespace gm::mail
