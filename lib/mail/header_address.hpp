@@ -21,7 +21,7 @@ inline constexpr size_t kMaxCommentDepth = 16;               // nested ( ( ) )
 
 struct HeaderMailbox {
   std::string display_name;  // words joined by single spaces, quotes removed; may be empty
-  std::string local_part;    // unquoted
+  std::string local_part;    // unquoted, for lookups: re-quote before writing it into a header
   std::string domain;        // a domain name, or a domain literal with [ ]
 
   std::string address() const { return local_part + "@" + domain; }

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -381,6 +382,37 @@ TEST(QueueId, UniqueAcrossThreadsAndSortedWithinOne) {
   auto t = *queue_id_micros(ids[0].back());
   EXPECT_LE(static_cast<int64_t>(t), now + 1000000);
   EXPECT_GE(static_cast<int64_t>(t), now - 60000000);
+}
+
+TEST(QueueId, UniqueAcrossProcesses) {
+  constexpr int kChildren = 4, kEach = 5000;
+  TempDir dir;
+  std::vector<pid_t> children;
+  for (int c = 0; c < kChildren; ++c) {
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      std::string out;
+      for (int i = 0; i < kEach; ++i) out += new_queue_id() + "\n";
+      std::ofstream(dir.path() + "/ids" + std::to_string(c)) << out;
+      ::_exit(0);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  std::set<std::string> all;
+  for (int c = 0; c < kChildren; ++c) {
+    std::ifstream in(dir.path() + "/ids" + std::to_string(c));
+    for (std::string id; std::getline(in, id);) {
+      EXPECT_TRUE(is_valid_queue_id(id));
+      all.insert(id);
+    }
+  }
+  EXPECT_EQ(all.size(), size_t{kChildren} * kEach);
 }
 
 }  // namespace
