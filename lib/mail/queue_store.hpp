@@ -1,0 +1,60 @@
+// The mail queue: where accepted messages wait, in the states Postfix uses.
+// One interface, one file per backend (STYLE.md): queue_store_file.cpp keeps
+// one file per message (bench/README.md has the measurements behind that
+// choice); a group-commit log store would be a second backend.
+// Every call blocks on the disk: use a worker thread, not the event loop.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "mail/queue_envelope.hpp"
+#include "mail/queue_file.hpp"
+
+namespace gm::mail {
+
+enum class QueueName { kIncoming, kActive, kDeferred, kHold, kCorrupt };
+inline constexpr QueueName kAllQueues[] = {QueueName::kIncoming, QueueName::kActive,
+                                           QueueName::kDeferred, QueueName::kHold,
+                                           QueueName::kCorrupt};
+std::string_view queue_dir_name(QueueName queue);  // "incoming", "active", ...
+Result<QueueName> parse_queue_name(std::string_view name);
+
+// A message being received. commit() returns only when the message and its
+// name are durable: only then may the server answer 250. Destroying an
+// uncommitted message removes it.
+class QueuedMessage {
+ public:
+  virtual ~QueuedMessage() = default;
+  virtual const std::string& queue_id() const = 0;
+  virtual Status append(std::string_view chunk) = 0;
+  virtual Result<std::string> commit() = 0;
+  virtual uint64_t content_size() const = 0;
+};
+
+class QueueStore {
+ public:
+  virtual ~QueueStore() = default;
+  // Creates the queue directories if missing (owner-only access).
+  virtual Status init() = 0;
+  // Starts a message in the incoming queue; sets envelope.queue_id to a new ID.
+  virtual Result<std::unique_ptr<QueuedMessage>> create(Envelope envelope) = 0;
+  // Queue IDs in a queue, oldest first.
+  virtual Result<std::vector<std::string>> list(QueueName queue) const = 0;
+  virtual Result<QueueFile> open(QueueName queue, std::string_view id, bool writable) const = 0;
+  // Moves a message between queues durably (both directory entries synced).
+  virtual Status move(std::string_view id, QueueName from, QueueName to) = 0;
+  virtual Status remove(QueueName queue, std::string_view id) = 0;
+  // Removes messages that were never committed (a crash mid-receive) older
+  // than max_age; returns how many.
+  virtual Result<size_t> remove_stale(std::chrono::seconds max_age) = 0;
+};
+
+// root/{incoming,active,deferred,hold,corrupt}/<queue id>
+std::unique_ptr<QueueStore> make_file_queue_store(std::string root);
+
+}  // namespace gm::mail
