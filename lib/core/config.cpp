@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <filesystem>
 #include <stdexcept>
 
 #include "core/config_value.hpp"
@@ -103,14 +104,10 @@ std::string_view key_type_name(KeyType type) {
 Result<Config> Config::load(const std::string& path) {
   auto text = read_file(path, kMaxConfigFileSize);
   if (!text) return text.error();
-  std::string dir = ".";
-  if (auto slash = path.rfind('/'); slash != std::string::npos) dir = path.substr(0, slash);
-  if (dir.empty()) dir = "/";
-  if (dir.front() != '/') {
-    char cwd[4096];
-    if (getcwd(cwd, sizeof cwd) == nullptr) return make_error("getcwd failed");
-    dir = dir == "." ? std::string(cwd) : str_cat(cwd, "/", dir);
-  }
+  std::error_code error;
+  auto absolute = std::filesystem::absolute(path, error);
+  if (error) return make_error(str_cat(path, ": ", error.message()));
+  std::string dir = absolute.lexically_normal().parent_path().string();
   return parse(*text, path, dir);
 }
 
