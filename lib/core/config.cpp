@@ -10,6 +10,7 @@
 
 #include "core/config_value.hpp"
 #include "core/durable_file.hpp"
+#include "core/logical_lines.hpp"
 #include "core/str.hpp"
 
 namespace gm::core {
@@ -50,42 +51,6 @@ Status check_value(KeyType type, std::string_view value) {
   return {};
 }
 
-// One logical line: a "key = value" line plus its continuation lines.
-struct LogicalLine {
-  std::string text;
-  int line = 0;
-};
-
-Result<std::vector<LogicalLine>> logical_lines(std::string_view text, std::string_view origin) {
-  std::vector<LogicalLine> out;
-  int number = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.size() > kMaxConfigLineLength)
-      return make_error(str_cat(origin, ":", number, ": line longer than ", kMaxConfigLineLength,
-                                " bytes"));
-    if (line.find('\0') != std::string_view::npos)
-      return make_error(str_cat(origin, ":", number, ": NUL byte in line"));
-    std::string_view content = trim(line);
-    if (content.empty() || content.front() == '#') continue;
-    if (line.front() == ' ' || line.front() == '\t') {
-      if (out.empty())
-        return make_error(str_cat(origin, ":", number, ": continuation line with nothing to continue"));
-      out.back().text += ' ';
-      out.back().text += content;
-      continue;
-    }
-    out.push_back({std::string(content), number});
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string_view key_type_name(KeyType type) {
@@ -117,7 +82,7 @@ Result<Config> Config::parse(std::string_view text, std::string_view origin,
   config.schema_ = schema;
   config.file_ = std::string(origin);
   config.config_dir_ = std::string(config_dir);
-  auto lines = logical_lines(text, origin);
+  auto lines = logical_lines(text, origin, kMaxConfigLineLength);
   if (!lines) return lines.error();
   for (const LogicalLine& line : *lines) {
     auto where = str_cat(origin, ":", line.line, ": ");

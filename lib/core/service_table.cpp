@@ -8,6 +8,7 @@
 #include <map>
 
 #include "core/durable_file.hpp"
+#include "core/logical_lines.hpp"
 #include "core/str.hpp"
 
 namespace gm::core {
@@ -90,44 +91,6 @@ Result<ListenerSpec> parse_unix(ListenerSpec spec, std::string_view rest) {
   return spec;
 }
 
-// One logical line: a service line plus its continuation lines.
-struct TableLine {
-  std::string text;
-  int line = 0;
-};
-
-Result<std::vector<TableLine>> table_lines(std::string_view text, std::string_view origin) {
-  std::vector<TableLine> out;
-  int number = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    auto where = str_cat(origin, ":", number, ": ");
-    if (line.size() > kMaxServiceLineLength)
-      return make_error(str_cat(where, "line longer than ", kMaxServiceLineLength, " bytes"));
-    if (line.find('\0') != std::string_view::npos) return make_error(str_cat(where, "NUL byte"));
-    std::string_view content = trim(line);
-    if (content.empty() || content.front() == '#') continue;
-    if (line.front() == ' ' || line.front() == '\t') {
-      if (out.empty())
-        return make_error(str_cat(where, "continuation line with nothing to continue"));
-      if (out.back().text.size() + content.size() + 1 > kMaxServiceLineLength)
-        return make_error(
-            str_cat(where, "service definition longer than ", kMaxServiceLineLength, " bytes"));
-      out.back().text += ' ';
-      out.back().text += content;
-      continue;
-    }
-    out.push_back({std::string(content), number});
-  }
-  return out;
-}
-
 Result<ListenerSpec> parse_listener_word(std::string_view word, const Config& config) {
   auto equals = word.find('=');
   if (equals == std::string_view::npos)
@@ -137,7 +100,7 @@ Result<ListenerSpec> parse_listener_word(std::string_view word, const Config& co
   return parse_listener(word.substr(0, equals), *expanded);
 }
 
-Result<ServiceSpec> parse_service(const TableLine& line, const Config& config) {
+Result<ServiceSpec> parse_service(const LogicalLine& line, const Config& config) {
   auto words = split(line.text, kSpace);
   if (words.size() < 4) return make_error("expected: service program user limit [listener...]");
   ServiceSpec service;
@@ -224,12 +187,12 @@ Result<ServiceTable> parse_service_table(std::string_view text, std::string_view
                                          const Config& config) {
   if (text.size() > kMaxServiceTableSize)
     return make_error(str_cat(origin, ": larger than ", kMaxServiceTableSize, " bytes"));
-  auto lines = table_lines(text, origin);
+  auto lines = logical_lines(text, origin, kMaxServiceLineLength);
   if (!lines) return lines.error();
   ServiceTable table;
   table.file = std::string(origin);
   std::map<std::string, std::string, std::less<>> addresses;  // address -> "service/listener"
-  for (const TableLine& line : *lines) {
+  for (const LogicalLine& line : *lines) {
     auto where = str_cat(origin, ":", line.line, ": ");
     auto service = parse_service(line, config);
     if (!service) return make_error(str_cat(where, service.error().message));

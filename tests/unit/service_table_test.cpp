@@ -118,7 +118,7 @@ TEST(ServiceTable, RejectsOverlongLines) {
   EXPECT_EQ(error_of(line), "services.conf:1: line longer than 4096 bytes");
   std::string continued = "a prog - 1\n";
   for (int i = 0; i < 3; ++i) continued += "  " + std::string(2000, 'y') + "\n";
-  EXPECT_NE(error_of(continued).find("services.conf:4: service definition longer than"),
+  EXPECT_NE(error_of(continued).find("services.conf:4: definition longer than"),
             std::string::npos);
 }
 
