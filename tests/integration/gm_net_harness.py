@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 
-from gmtest import popen_with_listeners
+from gmtest import popen_with_listeners, run_tests  # noqa: F401 (run_tests re-exported)
 
 
 def bin_dir():
@@ -162,17 +162,3 @@ class TestDir:
 
     def __exit__(self, *exc):
         self._tmp.cleanup()
-
-
-def run_tests(tests):
-    failed = 0
-    for test in tests:
-        start = time.monotonic()
-        try:
-            test()
-            print(f"PASS {test.__name__} ({time.monotonic() - start:.1f}s)")
-        except Exception as e:  # report every failure, then fail the run
-            failed += 1
-            print(f"FAIL {test.__name__}: {type(e).__name__}: {e}")
-    if failed:
-        sys.exit(1)
