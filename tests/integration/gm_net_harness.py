@@ -9,11 +9,9 @@ import signal
 import socket
 import ssl
 import subprocess
-import sys
 import tempfile
-import time
 
-from gmtest import popen_with_listeners, run_tests  # noqa: F401 (run_tests re-exported)
+from gmtest import popen_with_listeners, run_tests  # noqa: F401  (run_tests re-exported)
 
 
 def bin_dir():
