@@ -37,6 +37,7 @@ class AuthService {
   void reload(AuthSettings settings);
   const AuthSettings& settings() const { return settings_; }
   auth::FailureThrottle& throttle() { return throttle_; }
+  store::UserDirectory& directory() { return directory_; }
 
   // The credentials of an authentication identity, or nullopt when unknown,
   // throttled or unreadable (notes tell which).

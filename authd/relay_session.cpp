@@ -4,6 +4,7 @@
 
 #include "core/log.hpp"
 #include "core/str.hpp"
+#include "directory_lookup.hpp"
 
 namespace gm::authd {
 namespace {
@@ -67,8 +68,10 @@ std::string RelaySession::on_line(std::string_view line) {
           return on_auth(message);
         else if constexpr (std::is_same_v<T, auth::ContinueRequest>)
           return on_continue(message);
-        else
+        else if constexpr (std::is_same_v<T, auth::AbortRequest>)
           return on_abort(message);
+        else
+          return on_lookup(message);
       },
       *request);
 }
@@ -153,6 +156,15 @@ std::string RelaySession::on_abort(const auth::AbortRequest& request) {
               exchange.mechanism, "aborted by the client");
   exchanges_.erase(it);
   return fail_reply(request.id, "aborted");
+}
+
+std::string RelaySession::on_lookup(const auth::LookupRequest& request) {
+  std::string line = auth::format_reply(answer_lookup(service_.directory(), request));
+  if (line.size() > auth::kMaxAliasLineLength) {
+    log::error(str_cat("lookup ", log_field(request.address), ": alias has too many targets"));
+    return fail_reply(request.id, "alias too large");
+  }
+  return line + "\n";
 }
 
 std::string RelaySession::step(uint32_t id, std::string_view message) {

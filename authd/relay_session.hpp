@@ -41,6 +41,7 @@ class RelaySession final : public LineProtocol {
   std::string on_auth(const auth::AuthRequest& request);
   std::string on_continue(const auth::ContinueRequest& request);
   std::string on_abort(const auth::AbortRequest& request);
+  std::string on_lookup(const auth::LookupRequest& request);
   std::string on_protocol_error(std::string_view line, const Error& error);
 
   // Feeds one client message to the mechanism and answers with its result.

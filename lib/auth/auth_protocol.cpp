@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <array>
 #include <span>
 
@@ -71,6 +72,37 @@ bool is_account(std::string_view s) {
   if (s.empty() || s.size() > kMaxAccountLength) return false;
   for (unsigned char c : s)
     if (!is_account_byte(c)) return false;
+  return true;
+}
+
+// An address in a lookup; a target may not hold the list's comma.
+bool is_target_byte(unsigned char c) {
+  return is_account_byte(c) && c != ',';
+}
+bool is_target(std::string_view s) {
+  if (s.empty() || s.size() > kMaxAccountLength) return false;
+  for (unsigned char c : s)
+    if (!is_target_byte(c)) return false;
+  return true;
+}
+
+// Mailbox paths: relative, no ".." component, no controls (TAB included).
+bool is_mailbox_byte(unsigned char c) {
+  return c >= 0x20 && c != 0x7f;
+}
+bool is_mailbox(std::string_view s) {
+  if (s.empty() || s.size() > kMaxMailboxPathLength || s.front() == '/') return false;
+  for (unsigned char c : s)
+    if (!is_mailbox_byte(c)) return false;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t slash = s.find('/', start);
+    std::string_view part =
+        s.substr(start, slash == std::string_view::npos ? slash : slash - start);
+    if (part == "..") return false;
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
   return true;
 }
 
@@ -152,10 +184,35 @@ std::string format_one(const FailReply& m) {
   return line;
 }
 
+std::string format_one(const LookupRequest& m) {
+  return str_cat("LOOKUP", kTab, m.id, kTab, "address=", clean_token(m.address));
+}
+
+std::string format_one(const UserReply& m) {
+  return str_cat("USER", kTab, m.id, kTab, "address=", clean_token(m.address), kTab,
+                 "status=", m.active ? "active" : "suspended", kTab, "quota=", m.quota, kTab,
+                 "mailbox=", clean(m.mailbox, is_mailbox_byte, kMaxAuthLineLength));
+}
+
+std::string format_one(const AliasReply& m) {
+  std::string line =
+      str_cat("ALIAS", kTab, m.id, kTab, "address=", clean_token(m.address), kTab, "targets=");
+  for (size_t i = 0; i < m.targets.size(); ++i) {
+    if (i > 0) line += ',';
+    line += clean(m.targets[i], is_target_byte, kMaxAliasLineLength);
+  }
+  return line;
+}
+
+std::string format_one(const NoneReply& m) {
+  return str_cat("NONE", kTab, m.id, kTab, "domain=", m.local_domain ? "local" : "remote");
+}
+
 // ---- parsing -------------------------------------------------------------
 
-Result<std::vector<std::string_view>> split_fields(std::string_view line) {
-  if (line.size() > kMaxAuthLineLength) return make_error("auth protocol: line too long");
+Result<std::vector<std::string_view>> split_fields(std::string_view line,
+                                                   size_t max_length = kMaxAuthLineLength) {
+  if (line.size() > max_length) return make_error("auth protocol: line too long");
   for (char c : line)
     if (c == '\r' || c == '\n' || c == '\0') return make_error("auth protocol: bad byte in line");
   std::vector<std::string_view> fields;
@@ -308,6 +365,70 @@ Result<AuthReplyMessage> parse_fail_reply(uint32_t id, std::span<const std::stri
   return AuthReplyMessage{FailReply{id, temp.has_value(), std::string(*reason)}};
 }
 
+Result<AuthRequestMessage> parse_lookup_request(uint32_t id,
+                                                std::span<const std::string_view> rest) {
+  auto v = parse_keyed<1>(rest, {"address"});
+  if (!v) return v.error();
+  auto& [address] = *v;
+  if (!address || !is_account(*address))
+    return make_error("auth protocol: LOOKUP needs a valid address=");
+  return AuthRequestMessage{LookupRequest{id, std::string(*address)}};
+}
+
+Result<AuthReplyMessage> parse_user_reply(uint32_t id, std::span<const std::string_view> rest) {
+  auto v = parse_keyed<4>(rest, {"address", "status", "quota", "mailbox"});
+  if (!v) return v.error();
+  auto& [address, status, quota, mailbox] = *v;
+  if (!address || !status || !quota || !mailbox)
+    return make_error("auth protocol: USER needs address=, status=, quota= and mailbox=");
+  UserReply reply;
+  reply.id = id;
+  if (!is_account(*address)) return make_error("auth protocol: bad address");
+  reply.address = std::string(*address);
+  if (*status != "active" && *status != "suspended") return make_error("auth protocol: bad status");
+  reply.active = *status == "active";
+  // Canonical numbers only: digits, no leading zero, fits 64 bits.
+  bool digits = std::all_of(quota->begin(), quota->end(), is_digit);
+  auto bytes = parse_number<uint64_t>(*quota);
+  if (!digits || (quota->size() > 1 && (*quota)[0] == '0') || !bytes)
+    return make_error("auth protocol: bad quota");
+  reply.quota = *bytes;
+  if (!is_mailbox(*mailbox)) return make_error("auth protocol: bad mailbox");
+  reply.mailbox = std::string(*mailbox);
+  return AuthReplyMessage{std::move(reply)};
+}
+
+Result<AuthReplyMessage> parse_alias_reply(uint32_t id, std::span<const std::string_view> rest) {
+  auto v = parse_keyed<2>(rest, {"address", "targets"});
+  if (!v) return v.error();
+  auto& [address, targets] = *v;
+  if (!address || !targets) return make_error("auth protocol: ALIAS needs address= and targets=");
+  if (!is_account(*address)) return make_error("auth protocol: bad address");
+  AliasReply reply{id, std::string(*address), {}};
+  size_t start = 0;
+  while (true) {
+    if (reply.targets.size() == kMaxLookupTargets)
+      return make_error("auth protocol: too many targets");
+    size_t comma = targets->find(',', start);
+    std::string_view target =
+        targets->substr(start, comma == std::string_view::npos ? comma : comma - start);
+    if (!is_target(target)) return make_error("auth protocol: bad target");
+    reply.targets.emplace_back(target);
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return AuthReplyMessage{std::move(reply)};
+}
+
+Result<AuthReplyMessage> parse_none_reply(uint32_t id, std::span<const std::string_view> rest) {
+  auto v = parse_keyed<1>(rest, {"domain"});
+  if (!v) return v.error();
+  auto& [domain] = *v;
+  if (!domain || (*domain != "local" && *domain != "remote"))
+    return make_error("auth protocol: NONE needs domain=local|remote");
+  return AuthReplyMessage{NoneReply{id, *domain == "local"}};
+}
+
 }  // namespace
 
 std::string format_request(const AuthRequestMessage& message) {
@@ -337,11 +458,13 @@ Result<AuthRequestMessage> parse_request(std::string_view line) {
     if (!rest.empty()) return make_error("auth protocol: ABORT takes no fields");
     return AuthRequestMessage{AbortRequest{*id}};
   }
+  if (command == "LOOKUP") return parse_lookup_request(*id, rest);
   return make_error("auth protocol: unknown request");
 }
 
 Result<AuthReplyMessage> parse_reply(std::string_view line) {
-  auto fields = split_fields(line);
+  bool alias = line.starts_with("ALIAS\t");
+  auto fields = split_fields(line, alias ? kMaxAliasLineLength : kMaxAuthLineLength);
   if (!fields) return fields.error();
   std::string_view command = (*fields)[0];
   auto id = parse_id((*fields)[1]);
@@ -356,6 +479,9 @@ Result<AuthReplyMessage> parse_reply(std::string_view line) {
   }
   if (command == "OK") return parse_ok_reply(*id, rest);
   if (command == "FAIL") return parse_fail_reply(*id, rest);
+  if (command == "USER") return parse_user_reply(*id, rest);
+  if (command == "ALIAS") return parse_alias_reply(*id, rest);
+  if (command == "NONE") return parse_none_reply(*id, rest);
   return make_error("auth protocol: unknown reply");
 }
 

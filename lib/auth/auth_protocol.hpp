@@ -13,11 +13,20 @@
 //           [cb-type=<t> cb-data=<b64>] [resp=<b64>]
 //     CONT  <id> <b64 response>
 //     ABORT <id>
+//     LOOKUP <id> address=<addr>            directory lookup (delivery, RCPT checks)
 //   authd -> daemon (replies)
 //     MECHS <id> [<M> <M> ...]           mechanisms separated by one space
 //     CONT  <id> <b64 challenge>
 //     OK    <id> user=<account> [data=<b64 additional data>]
 //     FAIL  <id> [temp=1] reason=<public text>
+//     USER  <id> address=<canonical> status=active|suspended quota=<bytes>
+//           mailbox=<path relative to mail_dir>
+//     ALIAS <id> address=<canonical> targets=<addr>,<addr>,...
+//     NONE  <id> domain=local|remote        (local: our domain, no such user)
+//
+// LOOKUP is answered by USER, ALIAS, NONE, or FAIL temp=1 when the
+// directory cannot be read. An ALIAS line may be up to kMaxAliasLineLength
+// long (a list of many targets); every other line at most kMaxAuthLineLength.
 //
 // In AUTH, the key=value fields after the id may come in any order, each at
 // most once; unknown keys are errors. cb-type and cb-data come together and
@@ -48,6 +57,9 @@ inline constexpr size_t kMaxMechanismCount = 16;
 inline constexpr size_t kMaxServiceName = 16;  // [a-z0-9-]
 inline constexpr size_t kMaxAccountLength = 320;
 inline constexpr size_t kMaxReasonLength = 200;
+inline constexpr size_t kMaxAliasLineLength = 60 * 1024;  // fits net::kMaxIpcLine
+inline constexpr size_t kMaxLookupTargets = 1000;         // store::kMaxAliasTargets
+inline constexpr size_t kMaxMailboxPathLength = 1024;     // store::kMaxMailboxLength
 
 struct MechsRequest {
   uint32_t id = 0;
@@ -105,8 +117,40 @@ struct FailReply {
   bool operator==(const FailReply&) const = default;
 };
 
-using AuthRequestMessage = std::variant<MechsRequest, AuthRequest, ContinueRequest, AbortRequest>;
-using AuthReplyMessage = std::variant<MechsReply, ContinueReply, OkReply, FailReply>;
+// Addresses in lookups: like accounts (printable, no space, UTF-8 bytes
+// pass, at most kMaxAccountLength); a target may not hold a comma.
+struct LookupRequest {
+  uint32_t id = 0;
+  std::string address;
+  bool operator==(const LookupRequest&) const = default;
+};
+
+struct UserReply {
+  uint32_t id = 0;
+  std::string address;  // canonical
+  bool active = true;   // status=active; false: suspended
+  uint64_t quota = 0;   // bytes; 0: no limit
+  std::string mailbox;  // relative to mail_dir: no leading '/', no "..", no controls
+  bool operator==(const UserReply&) const = default;
+};
+
+struct AliasReply {
+  uint32_t id = 0;
+  std::string address;               // canonical
+  std::vector<std::string> targets;  // 1..kMaxLookupTargets
+  bool operator==(const AliasReply&) const = default;
+};
+
+struct NoneReply {
+  uint32_t id = 0;
+  bool local_domain = false;  // domain=local: ours, but no such user or alias
+  bool operator==(const NoneReply&) const = default;
+};
+
+using AuthRequestMessage =
+    std::variant<MechsRequest, AuthRequest, ContinueRequest, AbortRequest, LookupRequest>;
+using AuthReplyMessage =
+    std::variant<MechsReply, ContinueReply, OkReply, FailReply, UserReply, AliasReply, NoneReply>;
 
 // Formatting never produces a line that breaks framing: a byte that a text
 // field may not hold (TAB, CR, LF, other controls; also space except in a

@@ -128,6 +128,14 @@ SmtpReply ready_to_start_tls() {
 SmtpReply auth_challenge(std::string_view base64) {
   return make(334, {}, std::string(base64));
 }
+SmtpReply help() {
+  return make(214, "2.0.0", "See RFC 5321 (https://www.rfc-editor.org/rfc/rfc5321)");
+}
+
+SmtpReply chunk_received(uint64_t octets) {
+  return make(250, "2.0.0", str_cat("Ok: ", octets, " octets received"));
+}
+
 SmtpReply cannot_vrfy() {
   return make(252, "2.5.2", "Cannot VRFY user, but will accept message and attempt delivery");
 }
@@ -252,6 +260,10 @@ SmtpReply no_valid_recipients() {
 }
 SmtpReply talked_before_greeting() {
   return make(554, "5.5.0", "Protocol error: client talked before the greeting");
+}
+
+SmtpReply improper_pipelining() {
+  return make(554, "5.5.0", "Protocol error: improper command pipelining");
 }
 
 }  // namespace gm::mail

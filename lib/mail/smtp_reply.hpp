@@ -3,6 +3,7 @@
 // consistent between msa, mta and mda.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,8 @@ SmtpReply start_data();                             // 354
 SmtpReply ready_to_start_tls();                     // 220 2.0.0
 SmtpReply auth_challenge(std::string_view base64);  // 334
 SmtpReply cannot_vrfy();                            // 252 2.5.2
+SmtpReply help();                                   // 214 2.0.0
+SmtpReply chunk_received(uint64_t octets);          // 250 2.0.0 (BDAT, RFC 3030)
 // 4xx
 SmtpReply service_unavailable();              // 421 4.3.2
 SmtpReply too_many_errors();                  // 421 4.7.0
@@ -91,5 +94,6 @@ SmtpReply loop_detected();                                              // 554 5
 SmtpReply transaction_failed(std::string text);                         // 554 5.0.0
 SmtpReply no_valid_recipients();                                        // 554 5.5.1
 SmtpReply talked_before_greeting();                                     // 554 5.5.0
+SmtpReply improper_pipelining();  // 554 5.5.0 (RFC 2920 without PIPELINING)
 
 }  // namespace gm::mail

@@ -301,6 +301,17 @@ void Connection::read_bytes(size_t n) {
   if (state_ == State::kOpen) kick_.start(milliseconds(0));
 }
 
+void Connection::end_read_bytes(std::string_view unused) {
+  raw_remaining_ = 0;
+  if (!bev_ || unused.empty()) return;
+  evbuffer_prepend(bufferevent_get_input(bev_.get()), unused.data(), unused.size());
+}
+
+size_t Connection::input_pending() const {
+  if (!bev_) return 0;
+  return evbuffer_get_length(bufferevent_get_input(bev_.get())) + splitter_.pending();
+}
+
 void Connection::pause_input() {
   paused_by_session_ = true;
 }

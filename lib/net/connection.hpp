@@ -84,6 +84,14 @@ class Connection {
 
   // Input modes: lines (the default), or the next n raw bytes.
   void read_bytes(size_t n);
+  // Ends read_bytes() early, from inside on_data: `unused` (the tail of the
+  // chunk just handed over, which the protocol did not consume, e.g. the
+  // commands pipelined after SMTP's end of data) goes back in front of the
+  // input, and lines are read again.
+  void end_read_bytes(std::string_view unused);
+  // Bytes received and not yet handed to the session (a partial line
+  // included): SMTP's check for clients that send ahead without PIPELINING.
+  size_t input_pending() const;
   void set_line_limit(size_t max_line) { splitter_.set_max_line(max_line); }
   // Stops handing input to the session (e.g. while authd answers).
   void pause_input();

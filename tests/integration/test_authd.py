@@ -131,6 +131,53 @@ class AuthdTest(unittest.TestCase):
         self.gmctl_ok("alias", "delete", "info@example.org")
         self.assertEqual(self.gmctl_ok("alias", "list"), "")
 
+    # --- directory lookups (LOOKUP) --------------------------------------------
+
+    def test_lookup_user(self):
+        reply = self.relay().ask("LOOKUP\t7\taddress=alice@EXAMPLE.org")
+        self.assertEqual(reply, ["USER", "7", "address=alice@example.org", "status=active",
+                                 "quota=2147483648", "mailbox=example.org/alice"])
+        # The local part is matched as given, then in lower case.
+        reply = self.relay().ask("LOOKUP\t8\taddress=Alice@example.org")
+        self.assertEqual(reply[:3], ["USER", "8", "address=alice@example.org"])
+
+    def test_lookup_alias(self):
+        self.gmctl_ok("alias", "add", "team@example.org", "alice@example.org", "x@elsewhere.example")
+        self.addCleanup(self.gmctl, "alias", "delete", "team@example.org")
+        reply = self.relay().ask("LOOKUP\t9\taddress=team@example.org")
+        self.assertEqual(reply, ["ALIAS", "9", "address=team@example.org",
+                                 "targets=alice@example.org,x@elsewhere.example"])
+
+    def test_lookup_unknown_user_in_a_local_domain(self):
+        self.assertEqual(self.relay().ask("LOOKUP\t10\taddress=nobody@example.org"),
+                         ["NONE", "10", "domain=local"])
+        # A local part the directory could never hold is still our domain.
+        self.assertEqual(self.relay().ask('LOOKUP\t11\taddress="a b"@example.org'),
+                         ["NONE", "11", "domain=local"])
+
+    def test_lookup_remote_domain(self):
+        client = self.relay()
+        self.assertEqual(client.ask("LOOKUP\t12\taddress=alice@elsewhere.example"),
+                         ["NONE", "12", "domain=remote"])
+        self.assertEqual(client.ask("LOOKUP\t13\taddress=no-at-sign"),
+                         ["NONE", "13", "domain=remote"])
+        # Relay tricks name a remote domain, or a local part we do not hold.
+        self.assertEqual(client.ask("LOOKUP\t14\taddress=alice%elsewhere.example@example.org"),
+                         ["NONE", "14", "domain=local"])
+
+    def test_lookup_suspended_user(self):
+        self.gmctl_ok("user", "add", "frank@example.org", "--quota", "1M", password="frank pw")
+        self.gmctl_ok("user", "suspend", "frank@example.org")
+        reply = self.relay().ask("LOOKUP\t15\taddress=frank@example.org")
+        self.assertEqual(reply, ["USER", "15", "address=frank@example.org", "status=suspended",
+                                 "quota=1048576", "mailbox=example.org/frank"])
+
+    def test_lookup_malformed_gets_fail(self):
+        client = self.relay()
+        self.assertEqual(client.ask("LOOKUP\t16")[:2], ["FAIL", "16"])
+        self.assertEqual(client.ask("LOOKUP\t17\taddress=a b@example.org")[:2], ["FAIL", "17"])
+        self.assertEqual(client.ask("LOOKUP\t18\taddress=alice@example.org")[0], "USER")
+
     # --- SASL relay -----------------------------------------------------------
 
     def test_mechanisms_depend_on_tls(self):

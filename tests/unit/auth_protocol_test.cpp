@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/str.hpp"
+
 namespace gm::auth {
 namespace {
 
@@ -82,6 +84,82 @@ TEST(AuthProtocol, RepliesRoundTrip) {
                           "FAIL\t5\treason=authentication failed");
   expect_reply_round_trip(FailReply{6, true, "try again later"},
                           "FAIL\t6\ttemp=1\treason=try again later");
+}
+
+TEST(AuthProtocol, LookupRequestRoundTrips) {
+  expect_request_round_trip(LookupRequest{3, "alice@example.org"},
+                            "LOOKUP\t3\taddress=alice@example.org");
+  expect_request_round_trip(LookupRequest{4, "j\xc3\xb6rg@example.org"},
+                            "LOOKUP\t4\taddress=j\xc3\xb6rg@example.org");
+}
+
+TEST(AuthProtocol, LookupRepliesRoundTrip) {
+  expect_reply_round_trip(
+      UserReply{1, "alice@example.org", true, 2147483648ULL, "example.org/alice"},
+      "USER\t1\taddress=alice@example.org\tstatus=active\tquota=2147483648"
+      "\tmailbox=example.org/alice");
+  expect_reply_round_trip(UserReply{2, "bob@example.org", false, 0, "shared/bob box"},
+                          "USER\t2\taddress=bob@example.org\tstatus=suspended\tquota=0"
+                          "\tmailbox=shared/bob box");
+  expect_reply_round_trip(AliasReply{3, "team@example.org", {"a@example.org", "b@x.example"}},
+                          "ALIAS\t3\taddress=team@example.org\ttargets=a@example.org,b@x.example");
+  expect_reply_round_trip(NoneReply{4, true}, "NONE\t4\tdomain=local");
+  expect_reply_round_trip(NoneReply{5, false}, "NONE\t5\tdomain=remote");
+}
+
+TEST(AuthProtocol, AliasTargetsCannotForgeTheList) {
+  std::string line = format_reply(AliasReply{1, "a@x.example", {"b@x.example,evil@y.example"}});
+  EXPECT_EQ(line, "ALIAS\t1\taddress=a@x.example\ttargets=b@x.example?evil@y.example");
+}
+
+TEST(AuthProtocol, AliasRepliesMayBeLongerThanOtherLines) {
+  AliasReply many{1, "list@example.org", {}};
+  for (int i = 0; i < 500; ++i) many.targets.push_back(str_cat("member", i, "@example.org"));
+  std::string line = format_reply(many);
+  EXPECT_GT(line.size(), kMaxAuthLineLength);
+  auto parsed = parse_reply(line);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(std::get<AliasReply>(*parsed), many);
+  // Only ALIAS gets the larger limit.
+  EXPECT_FALSE(parse_reply("FAIL\t1\treason=" + std::string(kMaxAuthLineLength, 'x')).ok());
+  many.targets.resize(kMaxLookupTargets + 1, "a@b.example");
+  EXPECT_FALSE(parse_reply(format_reply(many)).ok());
+}
+
+TEST(AuthProtocol, RejectsMalformedLookups) {
+  const char* bad_requests[] = {
+      "LOOKUP\t1",
+      "LOOKUP\t1\taddress=",
+      "LOOKUP\t1\taddress=a b@example.org",
+      "LOOKUP\t1\taddress=a@x\taddress=b@x",
+      "LOOKUP\t1\tuser=a@x",
+      "LOOKUP\t0\taddress=a@x",
+  };
+  for (const char* line : bad_requests) EXPECT_FALSE(parse_request(line).ok()) << line;
+  EXPECT_FALSE(parse_request("LOOKUP\t1\taddress=" + std::string(kMaxAccountLength + 1, 'a')).ok());
+  const char* bad_replies[] = {
+      "USER\t1\taddress=a@x\tstatus=active\tquota=0",
+      "USER\t1\taddress=a@x\tstatus=gone\tquota=0\tmailbox=x/a",
+      "USER\t1\taddress=a@x\tstatus=active\tquota=01\tmailbox=x/a",
+      "USER\t1\taddress=a@x\tstatus=active\tquota=-1\tmailbox=x/a",
+      "USER\t1\taddress=a@x\tstatus=active\tquota=+1\tmailbox=x/a",
+      "USER\t1\taddress=a@x\tstatus=active\tquota=18446744073709551616\tmailbox=x/a",
+      "USER\t1\taddress=a@x\tstatus=active\tquota=1\tmailbox=/etc",
+      "USER\t1\taddress=a@x\tstatus=active\tquota=1\tmailbox=x/../../etc",
+      "USER\t1\taddress=a@x\tstatus=active\tquota=1\tmailbox=..",
+      "USER\t1\taddress=a@x\tstatus=active\tquota=1\tmailbox=x/a\textra=1",
+      "ALIAS\t1\taddress=a@x",
+      "ALIAS\t1\taddress=a@x\ttargets=",
+      "ALIAS\t1\taddress=a@x\ttargets=b@x,",
+      "ALIAS\t1\taddress=a@x\ttargets=,b@x",
+      "ALIAS\t1\taddress=a@x\ttargets=b@x,,c@x",
+      "ALIAS\t1\taddress=a@x\ttargets=b c@x",
+      "NONE\t1",
+      "NONE\t1\tdomain=maybe",
+      "NONE\t1\tdomain=local\tdomain=local",
+      "LOOKUP\t1\taddress=a@x",  // a request, not a reply
+  };
+  for (const char* line : bad_replies) EXPECT_FALSE(parse_reply(line).ok()) << line;
 }
 
 TEST(AuthProtocol, FormattingNeverBreaksFraming) {
