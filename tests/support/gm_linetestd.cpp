@@ -92,7 +92,9 @@ class LineTestSession : public gm::net::Session {
 int main(int argc, char** argv) {
   return gm::net::run_server(
       argc, argv,
-      {"gm-linetestd", "line protocol test daemon for lib/net", {"tls"}, [](std::string_view) {
-         return std::make_unique<LineTestSession>();
-       }});
+      {.name = "gm-linetestd",
+       .purpose = "line protocol test daemon for lib/net",
+       .implicit_tls_listeners = {"tls"},
+       .make_session = [](std::string_view) { return std::make_unique<LineTestSession>(); },
+       .make_factory = {}});
 }
