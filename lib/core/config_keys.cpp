@@ -66,6 +66,10 @@ constexpr KeySpec kKeys[] = {
     {"auth_lockout_time", kDuration, "15m", "how long a throttled address or account is refused"},
     {"scram_iterations", kInteger, "10000", "PBKDF2 iterations for new SCRAM secrets"},
     {"default_quota", kSize, "1G", "mailbox quota of new users"},
+
+    // sendmail(1), gm-postdrop(8) and the maildrop directory (tools).
+    {"setgid_group", kString, "gmdrop",
+     "group gm-postdrop runs setgid as; the only group that may write $spool_dir/maildrop"},
 };
 
 }  // namespace
