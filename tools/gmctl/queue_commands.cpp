@@ -49,18 +49,18 @@ void write_recipients(core::JsonWriter& json, const mail::Envelope& envelope) {
   json.end_array();
 }
 
-void write_entry(core::JsonWriter& json, const mail::QueueListing& entry) {
-  json.begin_object().key("queue").value(entry.queue).key("id").value(entry.id);
+// The members of one message; the caller opens and closes the object.
+void write_entry_fields(core::JsonWriter& json, const mail::QueueListing& entry) {
+  json.key("queue").value(entry.queue).key("id").value(entry.id);
   json.key("size").value(static_cast<int64_t>(entry.size));
   if (!entry.error.empty()) {
-    json.key("error").value(entry.error).end_object();
+    json.key("error").value(entry.error);
     return;
   }
   const mail::Envelope& envelope = entry.envelope;
   json.key("arrival").value(static_cast<int64_t>(envelope.arrival_micros / 1000000));
   json.key("sender").value(envelope.sender);
   write_recipients(json, envelope);
-  json.end_object();
 }
 
 size_t pending(const mail::Envelope& envelope) {
@@ -78,7 +78,11 @@ int list(Options& options, const Context& context, const core::Config& config) {
   if (context.json) {
     core::JsonWriter json;
     json.begin_object().key("messages").begin_array();
-    for (const auto& entry : *entries) write_entry(json, entry);
+    for (const auto& entry : *entries) {
+      json.begin_object();
+      write_entry_fields(json, entry);
+      json.end_object();
+    }
     json.end_array().end_object();
     std::printf("%s\n", json.text().c_str());
     return kExitOk;
@@ -137,11 +141,11 @@ int show(Options& options, const Context& context, const core::Config& config) {
     if (!headers) return failure(headers.error().message);
     core::JsonWriter json;
     mail::QueueListing entry{*queue, id, file->content_length(), e, ""};
-    json.begin_object().key("message");
-    write_entry(json, entry);
+    json.begin_object().key("message").begin_object();
+    write_entry_fields(json, entry);
     json.key("client").value(str_cat(e.client.address, " ", e.client.name));
     json.key("protocol").value(e.client.protocol).key("auth_user").value(e.auth_user);
-    json.key("headers").value(*headers).end_object();
+    json.key("headers").value(*headers).end_object().end_object();
     std::printf("%s\n", json.text().c_str());
     return kExitOk;
   }
