@@ -77,6 +77,9 @@ constexpr KeySpec kKeys[] = {
      "mta waits this long before its greeting; a client that talks first is refused"},
     {"smtpd_client_connection_rate_limit", kInteger, "0",
      "mta: connections one client address may open per minute; 0: no limit"},
+    // sendmail(1), gm-postdrop(8) and the maildrop directory (tools).
+    {"setgid_group", kString, "gmdrop",
+     "group gm-postdrop runs setgid as; the only group that may write $spool_dir/maildrop"},
 };
 
 }  // namespace

@@ -13,9 +13,9 @@ namespace gm::gmctl {
 
 struct Context {
   std::string config_path;
-  bool json = false;                // --json anywhere on the command line
-  bool password_stdin = false;      // --password-stdin anywhere
-  std::vector<std::string> args;    // the words after the group name
+  bool json = false;              // --json anywhere on the command line
+  bool password_stdin = false;    // --password-stdin anywhere
+  std::vector<std::string> args;  // the words after the group name
 
   Result<core::Config> load_config() const { return core::Config::load(config_path); }
 };
@@ -42,5 +42,6 @@ int run_user(Context& context);
 int run_domain(Context& context);
 int run_alias(Context& context);
 int run_status(Context& context);  // status_command.cpp: gm-master's services
+int run_queue(Context& context);   // queue_commands.cpp: the mail queue on disk
 
 }  // namespace gm::gmctl

@@ -18,16 +18,20 @@ struct Group {
 };
 
 constexpr Group kGroups[] = {
-    {"config", "config check|show: validate or print the effective settings", gm::gmctl::run_config},
+    {"config", "config check|show: validate or print the effective settings",
+     gm::gmctl::run_config},
     {"instance", "instance init DIR --domain D --port-base N: create a self-contained instance",
      gm::gmctl::run_instance},
-    {"tls", "tls selfsigned --domain D --out DIR: make a self-signed certificate", gm::gmctl::run_tls},
+    {"tls", "tls selfsigned --domain D --out DIR: make a self-signed certificate",
+     gm::gmctl::run_tls},
     {"user", "user add|passwd|suspend|unsuspend|delete|list|show: manage users",
      gm::gmctl::run_user},
     {"domain", "domain add|delete|list: manage local domains", gm::gmctl::run_domain},
     {"alias", "alias add|delete|list: manage aliases", gm::gmctl::run_alias},
     {"status", "status [--json]: the services gm-master runs, their pids and state",
      gm::gmctl::run_status},
+    {"queue", "queue list|show|hold|release|delete|requeue|flush: the mail queue",
+     gm::gmctl::run_queue},
 };
 
 constexpr std::string_view kUsage =

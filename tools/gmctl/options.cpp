@@ -6,7 +6,9 @@ namespace gm::gmctl {
 
 namespace {
 // Options that take no value.
-bool is_flag(std::string_view name) { return name == "--force" || name == "--yes"; }
+bool is_flag(std::string_view name) {
+  return name == "--force" || name == "--yes" || name == "--body" || name == "--consent-recorded";
+}
 }  // namespace
 
 Options::Options(const std::vector<std::string>& args) {
@@ -18,7 +20,8 @@ Options::Options(const std::vector<std::string>& args) {
     }
     auto equals = arg.find('=');
     if (equals != std::string_view::npos) {
-      options_.emplace_back(std::string(arg.substr(0, equals)), std::string(arg.substr(equals + 1)));
+      options_.emplace_back(std::string(arg.substr(0, equals)),
+                            std::string(arg.substr(equals + 1)));
     } else if (is_flag(arg)) {
       options_.emplace_back(std::string(arg), "yes");
     } else if (i + 1 < args.size()) {
@@ -42,7 +45,9 @@ std::string Options::value(std::string_view name, std::string_view fallback) {
   return found;
 }
 
-bool Options::flag(std::string_view name) { return value(name, "") == "yes"; }
+bool Options::flag(std::string_view name) {
+  return value(name, "") == "yes";
+}
 
 std::string Options::error() const {
   if (!error_.empty()) return error_;
