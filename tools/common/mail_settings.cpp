@@ -19,8 +19,7 @@ bool schema_has(const core::Config& config, std::string_view key) {
 }
 
 uint64_t message_size_limit(const core::Config& config) {
-  return schema_has(config, "message_size_limit") ? config.size("message_size_limit")
-                                                  : kDefaultMessageSizeLimit;
+  return config.size("message_size_limit");
 }
 
 std::string queue_trigger_socket(const core::Config& config) {

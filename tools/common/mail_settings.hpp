@@ -13,7 +13,6 @@
 
 namespace gm::tools {
 
-inline constexpr uint64_t kDefaultMessageSizeLimit = 10240000;  // Postfix's default
 
 bool schema_has(const core::Config& config, std::string_view key);
 uint64_t message_size_limit(const core::Config& config);

@@ -163,7 +163,7 @@ int run(const core::Config& config, bool verbose) {
   if (auto status = writer->append(received_field(config, envelope.queue_id)); !status)
     return fail(tools::kExTempFail, status.error().message);
   auto copied = reader.read_content([&](std::string_view chunk) -> Status {
-    if (writer->content_size() + chunk.size() > limit)
+    if (limit != 0 && writer->content_size() + chunk.size() > limit)
       return make_error(str_cat("message too large (message_size_limit is ", limit, " bytes)"),
                         tools::kExDataErr);
     auto status = writer->append(chunk);
