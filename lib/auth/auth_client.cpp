@@ -133,9 +133,11 @@ void AuthClient::on_line(std::string_view line) {
           } else if constexpr (std::is_same_v<T, OkReply>) {
             step = {AuthStep::Kind::kOk, message.additional_data.value_or(""),
                     message.additional_data.has_value(), std::move(message.account), ""};
-          } else {
+          } else if constexpr (std::is_same_v<T, FailReply>) {
             step = {message.temporary ? AuthStep::Kind::kTemporaryFailure : AuthStep::Kind::kFail,
                     "", false, "", std::move(message.reason)};
+          } else {  // a directory reply (USER, ALIAS, NONE) answers no exchange
+            step = {AuthStep::Kind::kTemporaryFailure, "", false, "", "unexpected reply"};
           }
           if (step.kind != AuthStep::Kind::kContinue) pending_.erase(it);
           if (done) done(std::move(step));

@@ -67,6 +67,17 @@ constexpr KeySpec kKeys[] = {
     {"scram_iterations", kInteger, "10000", "PBKDF2 iterations for new SCRAM secrets"},
     {"default_quota", kSize, "1G", "mailbox quota of new users"},
 
+    // SMTP servers (msa(8), mta(8)); Postfix's names and defaults.
+    {"message_size_limit", kSize, "50M", "largest message accepted, in bytes; 0: no limit"},
+    {"smtpd_recipient_limit", kInteger, "1000", "recipients accepted in one transaction"},
+    {"smtpd_hard_error_limit", kInteger, "20", "errors in one session before 421 and close"},
+    {"smtpd_bare_line_ending", kString, "reject",
+     "bare CR or LF in DATA: reject (554 5.6.0) or normalize to CRLF"},
+    {"smtpd_greet_pause", kDuration, "0s",
+     "mta waits this long before its greeting; a client that talks first is refused"},
+    {"smtpd_client_connection_rate_limit", kInteger, "0",
+     "mta: connections one client address may open per minute; 0: no limit"},
+
     // Queue manager and local delivery (qmgr(8), mda(8)); Postfix's names and defaults.
     {"queue_trigger_socket", kPath, "$run_dir/qmgr.sock",
      "servers and tools wake qmgr here after committing a message"},

@@ -66,7 +66,9 @@ class Server {
         resume_accepting_(loop_, [this] { set_accepting(true); }),
         hup_(loop_, SIGHUP, [this] { reload(); }),
         term_(loop_, SIGTERM, [this] { shut_down("SIGTERM"); }),
-        int_(loop_, SIGINT, [this] { shut_down("SIGINT"); }) {}
+        int_(loop_, SIGINT, [this] { shut_down("SIGINT"); }) {
+    factory_ = spec.make_session ? spec.make_session : spec.make_factory(loop_, *config_);
+  }
 
   Status listen(std::vector<InheritedListener> inherited);
   void run() { loop_.run(); }
@@ -100,6 +102,7 @@ class Server {
   ConnectionLimiter limiter_;
   std::shared_ptr<TlsContext> tls_;
   EventLoop loop_;
+  SessionFactory factory_;  // destroyed after the connections that use it
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::map<Connection*, std::unique_ptr<Connection>> open_;
   std::vector<std::unique_ptr<Connection>> closed_;
@@ -154,7 +157,7 @@ void Server::set_accepting(bool on) {
 }
 
 void Server::accept(Listener& listener, UniqueFd fd, const sockaddr* address, socklen_t length) {
-  std::unique_ptr<Session> session = spec_.make_session(listener.name);
+  std::unique_ptr<Session> session = factory_(listener.name);
   if (!session) return;  // the protocol serves nothing on this listener; fd closes
   auto [peer, port] = describe_peer(address, length);
   Admission admission = limiter_.admit(peer);

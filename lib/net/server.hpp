@@ -7,10 +7,13 @@
 // every connection and exit 0.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/config.hpp"
+#include "net/event_loop.hpp"
 #include "net/session.hpp"
 
 namespace gm::net {
@@ -26,6 +29,11 @@ struct ServerSpec {
   // TLS is then required at startup.
   std::vector<std::string> implicit_tls_listeners;
   SessionFactory make_session;
+  // Instead of make_session: builds the factory once the loop exists, for
+  // protocols with per-process state on the loop (an authd client, a worker
+  // pool). What it captures lives until the server stops, after every
+  // connection is gone.
+  std::function<SessionFactory(EventLoop& loop, const core::Config& config)> make_factory;
 };
 
 int run_server(int argc, char** argv, const ServerSpec& spec);
