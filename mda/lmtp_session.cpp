@@ -20,20 +20,6 @@ std::string host_name(const core::Config& config) {
   return buffer;
 }
 
-std::weak_ptr<MdaShared>& shared_instance() {
-  static std::weak_ptr<MdaShared> instance;
-  return instance;
-}
-
-std::shared_ptr<MdaShared> get_shared(net::Connection& c) {
-  std::shared_ptr<MdaShared> shared = shared_instance().lock();
-  if (!shared) {
-    shared = std::make_shared<MdaShared>(c.loop(), c.config());
-    shared_instance() = shared;
-  }
-  return shared;
-}
-
 // One recipient's answer from its mailboxes' answers: a temporary failure
 // anywhere asks qmgr to try again (the copies already made may then be
 // delivered twice, never lost); otherwise one delivered copy is success.
@@ -73,7 +59,6 @@ void LmtpSession::reset() {
 }
 
 void LmtpSession::on_connect(net::Connection& c) {
-  shared_ = get_shared(c);
   c.set_line_limit(kMaxLmtpCommandLine);
   reply(c, mail::greeting(shared_->hostname, "LMTP"));
 }
@@ -270,9 +255,12 @@ void LmtpSession::on_close(net::Connection&) {
   *alive_ = false;
 }
 
-std::unique_ptr<net::Session> make_lmtp_session(std::string_view listener) {
-  if (listener != "lmtp") return nullptr;
-  return std::make_unique<LmtpSession>();
+net::SessionFactory make_lmtp_factory(net::EventLoop& loop, const core::Config& config) {
+  auto shared = std::make_shared<MdaShared>(loop, config);
+  return [shared](std::string_view listener) -> std::unique_ptr<net::Session> {
+    if (listener != "lmtp") return nullptr;
+    return std::make_unique<LmtpSession>(shared);
+  };
 }
 
 }  // namespace gm::mda

@@ -23,8 +23,7 @@ namespace gm::mda {
 inline constexpr size_t kMdaWorkerThreads = 4;
 inline constexpr size_t kSpoolWriteAt = 64 << 10;  // body bytes buffered before a spool write
 
-// What all sessions of the process share, made on the first connection
-// (it needs the loop) and gone with the last one.
+// What all sessions of the process share (made once the loop exists).
 struct MdaShared {
   MdaShared(net::EventLoop& loop, const core::Config& config);
   auth::DirectoryClient directory;
@@ -35,6 +34,7 @@ struct MdaShared {
 
 class LmtpSession final : public net::Session {
  public:
+  explicit LmtpSession(std::shared_ptr<MdaShared> shared) : shared_(std::move(shared)) {}
   void on_connect(net::Connection& c) override;
   void on_line(net::Connection& c, std::string_view line) override;
   void on_line_too_long(net::Connection& c) override;
@@ -77,6 +77,7 @@ class LmtpSession final : public net::Session {
   std::unique_ptr<mail::SmtpDataReader> reader_;
 };
 
-std::unique_ptr<net::Session> make_lmtp_session(std::string_view listener);
+// For ServerSpec::make_factory: sessions on the listener "lmtp" only.
+net::SessionFactory make_lmtp_factory(net::EventLoop& loop, const core::Config& config);
 
 }  // namespace gm::mda

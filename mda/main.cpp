@@ -8,7 +8,7 @@
 #include "net/server.hpp"
 
 int main(int argc, char** argv) {
-  return gm::net::run_server(
-      argc, argv,
-      {"mda", "LMTP local delivery agent into Maildir++", {}, gm::mda::make_lmtp_session});
+  gm::net::ServerSpec spec{
+      "mda", "LMTP local delivery agent into Maildir++", {}, nullptr, gm::mda::make_lmtp_factory};
+  return gm::net::run_server(argc, argv, spec);
 }

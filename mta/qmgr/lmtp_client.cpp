@@ -137,7 +137,7 @@ Result<LmtpReply> LmtpClient::read_reply() {
     }
     if (unread_.size() > kMaxLmtpReplyLine)
       return make_error("4.4.2 LMTP: reply line too long", 451);
-    if (Status s = wait_for(fd_.get(), POLLIN, timeout_); !s) return s;
+    if (Status s = wait_for(fd_.get(), POLLIN, timeout_); !s) return s.error();
     ssize_t n = ::recv(fd_.get(), buffer.data(), buffer.size(), 0);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (n <= 0) return make_error("4.4.2 LMTP: connection closed by mda", 451);

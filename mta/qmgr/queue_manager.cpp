@@ -50,7 +50,7 @@ Status recover_queue(mail::QueueStore& store) {
   return {};
 }
 
-size_t collect_maildrop(const std::string& spool_dir, mail::QueueStore& store) {
+size_t collect_maildrop(const std::string& spool_dir) {
   std::string maildrop = str_cat(spool_dir, "/maildrop");
   size_t moved = 0;
   bool changed = false;
@@ -114,7 +114,7 @@ void QueueManager::scan(bool flush) {
   std::string spool_dir = settings_.spool_dir;
   workers_.run(
       [found, store, spool_dir, flush] {
-        collect_maildrop(spool_dir, *store);
+        collect_maildrop(spool_dir);
         if (auto ids = store->list(QueueName::kIncoming))
           for (auto& id : *ids) found->push_back({id, QueueName::kIncoming});
         if (auto ids = store->list(QueueName::kDeferred))

@@ -25,7 +25,7 @@ Status recover_queue(mail::QueueStore& store);
 
 // Moves valid files from maildrop/ to incoming/ and the rest to corrupt/.
 // Blocking. Returns how many it moved to incoming/.
-size_t collect_maildrop(const std::string& spool_dir, mail::QueueStore& store);
+size_t collect_maildrop(const std::string& spool_dir);
 
 class QueueManager {
  public:
