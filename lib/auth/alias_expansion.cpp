@@ -54,15 +54,17 @@ void AliasExpander::feed(const DirectoryEntry& entry) {
       }
       std::vector<std::string> path = item.path;
       path.push_back(entry.address);
-      // Reversed onto the stack, so targets are expanded in their order.
-      for (auto it = entry.targets.rbegin(); it != entry.targets.rend(); ++it) {
-        if (on_path(Item{item.address, path}, *it) || key_of(*it) == key_of(item.address)) {
+      // First reach wins, in target order; reversed onto the stack so
+      // targets are expanded in that order.
+      std::vector<std::string> fresh;
+      for (const std::string& target : entry.targets) {
+        if (on_path(Item{item.address, path}, target) || key_of(target) == key_of(item.address)) {
           result_.loop = true;
           continue;
         }
-        if (!seen_.insert(key_of(*it)).second) continue;  // reached before: once is enough
-        stack_.push_back(Item{*it, path});
+        if (seen_.insert(key_of(target)).second) fresh.push_back(target);
       }
+      for (auto it = fresh.rbegin(); it != fresh.rend(); ++it) stack_.push_back(Item{*it, path});
       break;
     }
     case DirectoryEntry::Kind::kNone:

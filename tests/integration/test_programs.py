@@ -11,7 +11,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gmtest import BIN, run_tests  # noqa: E402
 
-PROGRAMS = ["gm-master", "gmctl", "authd"]
+PROGRAMS = ["gm-master", "gmctl", "authd", "qmgr", "mda"]
 BUILD_DIR = os.path.dirname(os.path.abspath(BIN))
 
 
@@ -33,10 +33,12 @@ def test_install_layout():
                     "etc/goodmessaging/gm.conf", "etc/goodmessaging/services.conf",
                     "share/man/man1/gmctl.1", "share/man/man5/gm.conf.5",
                     "share/man/man5/services.conf.5", "share/man/man8/gm-master.8",
-                    "share/man/man8/authd.8"]
+                    "share/man/man8/authd.8", "libexec/goodmessaging/qmgr",
+                    "libexec/goodmessaging/mda", "share/man/man8/qmgr.8", "share/man/man8/mda.8"]
         for path in expected:
             assert os.path.exists(os.path.join(prefix, path)), path
         pages = ("man1/gmctl.1", "man5/gm.conf.5", "man8/gm-master.8", "man8/authd.8",
+                 "man8/qmgr.8", "man8/mda.8",
                  "man5/services.conf.5")
         for page in pages if shutil.which("man") else ():  # man-db renders them when present
             rendered = subprocess.run(["man", "-l", "-P", "cat", os.path.join(prefix, "share/man", page)],

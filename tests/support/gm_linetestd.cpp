@@ -90,9 +90,10 @@ class LineTestSession : public gm::net::Session {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return gm::net::run_server(
-      argc, argv,
-      {"gm-linetestd", "line protocol test daemon for lib/net", {"tls"}, [](std::string_view) {
-         return std::make_unique<LineTestSession>();
-       }});
+  return gm::net::run_server(argc, argv,
+                             {"gm-linetestd",
+                              "line protocol test daemon for lib/net",
+                              {"tls"},
+                              [](std::string_view) { return std::make_unique<LineTestSession>(); },
+                              nullptr});
 }
