@@ -80,6 +80,19 @@ constexpr KeySpec kKeys[] = {
     // sendmail(1), gm-postdrop(8) and the maildrop directory (tools).
     {"setgid_group", kString, "gmdrop",
      "group gm-postdrop runs setgid as; the only group that may write $spool_dir/maildrop"},
+
+
+    // Queue manager and local delivery (qmgr(8), mda(8)); Postfix's names and defaults.
+    {"queue_trigger_socket", kPath, "$run_dir/qmgr.sock",
+     "servers and tools wake qmgr here after committing a message"},
+    {"lmtp_socket", kPath, "$run_dir/lmtp.sock", "qmgr delivers local mail to mda here (LMTP)"},
+    {"queue_run_delay", kDuration, "5m", "how often qmgr scans the queue without a trigger"},
+    {"minimal_backoff_time", kDuration, "5m", "first retry delay of a deferred message"},
+    {"maximal_backoff_time", kDuration, "4000s", "longest retry delay of a deferred message"},
+    {"maximal_queue_lifetime", kDuration, "5d", "undeliverable this long: bounce to the sender"},
+    {"default_destination_concurrency_limit", kInteger, "20",
+     "parallel deliveries qmgr runs to one destination"},
+    {"hopcount_limit", kInteger, "50", "more Received: headers than this: bounce as a mail loop"},
 };
 
 }  // namespace

@@ -9,11 +9,11 @@ namespace {
 
 // Every enhanced code this suite sends (RFC 3463 and its registry); replies
 // keep a string_view into this table, so it must outlive them.
-constexpr std::array<std::string_view, 38> kEnhancedCodes = {
+constexpr std::array<std::string_view, 39> kEnhancedCodes = {
     "2.0.0", "2.1.0", "2.1.5", "2.5.2", "2.7.0", "4.2.2", "4.3.0", "4.3.1", "4.3.2", "4.4.2",
     "4.5.3", "4.7.0", "4.7.1", "5.0.0", "5.1.1", "5.1.3", "5.1.7", "5.2.2", "5.3.4", "5.4.6",
     "5.5.0", "5.5.1", "5.5.2", "5.5.4", "5.6.0", "5.6.7", "5.7.0", "5.7.1", "5.7.8", "5.7.11",
-    "4.0.0", "5.1.0", "5.1.6", "5.7.9", "4.4.1", "4.2.0", "5.2.0", "5.3.0"};
+    "4.0.0", "5.1.0", "5.1.6", "5.7.9", "4.4.1", "4.2.0", "5.2.0", "5.3.0", "5.2.1"};
 
 std::string_view intern_enhanced(std::string_view code, int reply_code) {
   for (std::string_view known : kEnhancedCodes)
@@ -239,6 +239,9 @@ SmtpReply sender_not_owned() {
 }
 SmtpReply message_too_big() {
   return make(552, "5.3.4", "Message size exceeds fixed limit");
+}
+SmtpReply mailbox_disabled() {
+  return make(550, "5.2.1", "Mailbox disabled");
 }
 SmtpReply mailbox_full_permanent() {
   return make(552, "5.2.2", "Mailbox full");

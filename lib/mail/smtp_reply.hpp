@@ -87,6 +87,7 @@ SmtpReply relay_denied();                                               // 554 5
 SmtpReply address_not_allowed(std::string text);                        // 553 5.1.3
 SmtpReply sender_not_owned();                                           // 553 5.7.1
 SmtpReply message_too_big();                                            // 552 5.3.4
+SmtpReply mailbox_disabled();                                           // 550 5.2.1
 SmtpReply mailbox_full_permanent();                                     // 552 5.2.2
 SmtpReply smtputf8_required();                                          // 553 5.6.7 (RFC 6531 3.5)
 SmtpReply bare_line_ending();                                           // 554 5.6.0 (smuggling)

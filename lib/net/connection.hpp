@@ -118,6 +118,9 @@ class Connection {
   uint16_t peer_port() const { return params_.peer_port; }
   const std::string& listener() const { return params_.listener; }
   const core::Config& config() const { return *params_.config; }
+  // The loop this connection runs on, for a session's own timers, IPC
+  // channels and worker pools.
+  EventLoop& loop() const { return loop_; }
   Session& session() { return *session_; }
 
  private:

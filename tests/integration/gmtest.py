@@ -145,16 +145,17 @@ class Instance:
         return self
 
     def __exit__(self, *exc):
+        failed = exc[0] is not None and not (exc[0] is SystemExit and exc[1].code in (0, None))
         try:
             self.stop()
         finally:
-            if exc[0] is not None:
+            if failed:
                 sys.stderr.write(f"--- instance log {self.log_path} ---\n")
                 try:
                     sys.stderr.write(self.log_text()[-20000:])
                 except OSError:
                     pass
-            if not self.keep and exc[0] is None:
+            if not self.keep and not failed:
                 shutil.rmtree(self.dir, ignore_errors=True)
 
 

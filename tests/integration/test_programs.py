@@ -11,7 +11,8 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gmtest import BIN, run_tests  # noqa: E402
 
-PROGRAMS = ["gm-master", "gmctl", "authd", "sendmail", "mailq", "gm-postdrop"]
+PROGRAMS = ["gm-master", "gmctl", "authd", "sendmail", "mailq", "gm-postdrop", "qmgr", "mda", "msa",
+            "mta"]
 BUILD_DIR = os.path.dirname(os.path.abspath(BIN))
 
 
@@ -35,11 +36,15 @@ def test_install_layout():
                     "share/man/man5/services.conf.5", "share/man/man8/gm-master.8",
                     "share/man/man8/authd.8", "sbin/sendmail", "sbin/mailq",
                     "libexec/goodmessaging/gm-postdrop", "share/man/man1/sendmail.1",
-                    "share/man/man1/mailq.1", "share/man/man8/gm-postdrop.8"]
+                    "share/man/man1/mailq.1", "share/man/man8/gm-postdrop.8",
+                    "libexec/goodmessaging/qmgr", "libexec/goodmessaging/mda",
+                    "share/man/man8/qmgr.8", "share/man/man8/mda.8", "libexec/goodmessaging/msa",
+                    "libexec/goodmessaging/mta", "share/man/man8/msa.8", "share/man/man8/mta.8"]
         for path in expected:
             assert os.path.exists(os.path.join(prefix, path)), path
-        pages = ("man1/gmctl.1", "man5/gm.conf.5", "man8/gm-master.8", "man8/authd.8",
-                 "man5/services.conf.5")
+        man_root = os.path.join(prefix, "share/man")
+        pages = [os.path.join(d, f) for d in os.listdir(man_root)
+                 for f in os.listdir(os.path.join(man_root, d))]
         for page in pages if shutil.which("man") else ():  # man-db renders them when present
             rendered = subprocess.run(["man", "-l", "-P", "cat", os.path.join(prefix, "share/man", page)],
                                       capture_output=True, text=True, timeout=30,

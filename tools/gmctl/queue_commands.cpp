@@ -17,7 +17,7 @@
 #include "mail/queue_file.hpp"
 #include "mail/queue_listing.hpp"
 #include "mail/queue_store.hpp"
-#include "mail_settings.hpp"
+#include "mail/queue_trigger.hpp"
 #include "options.hpp"
 
 namespace gm::gmctl {
@@ -190,7 +190,7 @@ int move(const Options& options, const core::Config& config, std::string_view co
   auto store = mail::make_file_queue_store(spool);
   if (auto status = store->move(id, *from, to); !status) return failure(status.error().message);
   if (to == mail::QueueName::kIncoming)
-    if (auto status = tools::trigger_queue_manager(config, "new"); !status)
+    if (auto status = mail::trigger_queue_manager(config, mail::kTriggerNew); !status)
       std::fprintf(stderr, "gmctl: %s (qmgr finds it at its next scan)\n",
                    status.error().message.c_str());
   std::printf("%s: %s -> %s\n", id.c_str(), where->c_str(),
@@ -234,7 +234,7 @@ int remove(Options& options, const core::Config& config) {
 
 int flush(const Options& options, const core::Config& config) {
   if (options.word_count() != 1) return usage_error(kQueueUsage);
-  if (auto status = tools::trigger_queue_manager(config, "flush"); !status) {
+  if (auto status = mail::trigger_queue_manager(config, mail::kTriggerFlush); !status) {
     std::fprintf(stderr, "gmctl: %s\n", status.error().message.c_str());
     return kExitUnavailable;
   }

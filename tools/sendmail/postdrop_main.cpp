@@ -30,7 +30,7 @@
 #include "mail/postdrop_stream.hpp"
 #include "mail/queue_file.hpp"
 #include "mail/queue_id.hpp"
-#include "mail_settings.hpp"
+#include "mail/queue_trigger.hpp"
 #include "sysexits.hpp"
 
 namespace {
@@ -143,7 +143,7 @@ std::string received_field(const core::Config& config, const std::string& queue_
 }
 
 int run(const core::Config& config, bool verbose) {
-  uint64_t limit = tools::message_size_limit(config);
+  uint64_t limit = config.size("message_size_limit");
   gm::mail::PostdropReader reader([](char* buffer, size_t size) -> gm::Result<size_t> {
     for (;;) {
       ssize_t n = ::read(STDIN_FILENO, buffer, size);
@@ -181,7 +181,7 @@ int run(const core::Config& config, bool verbose) {
       return fail(tools::kExTempFail, committed.error().message);
   }
   if (verbose) std::printf("%s\n", envelope.queue_id.c_str());
-  tools::trigger_queue_manager(config, "new").ok();  // best effort (mail_settings.hpp)
+  mail::trigger_queue_manager(config, mail::kTriggerNew).ok();  // best effort: qmgr also scans every queue_run_delay
   return tools::kExOk;
 }
 

@@ -23,7 +23,7 @@
 #include "core/str.hpp"
 #include "local_smtp.hpp"
 #include "mail/local_message.hpp"
-#include "mail_settings.hpp"
+#include "mail/queue_trigger.hpp"
 #include "mailq.hpp"
 #include "submission.hpp"
 #include "sysexits.hpp"
@@ -236,7 +236,7 @@ int main(int argc, char** argv) {
     case Mode::kListQueue:
       return tools::print_mail_queue(*config);
     case Mode::kFlushQueue:
-      if (auto status = tools::trigger_queue_manager(*config, "flush"); !status) {
+      if (auto status = mail::trigger_queue_manager(*config, mail::kTriggerFlush); !status) {
         std::fprintf(stderr, "sendmail: %s\n", status.error().message.c_str());
         return tools::kExUnavailable;
       }

@@ -1,0 +1,366 @@
+#include "message_delivery.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "auth/directory_client.hpp"
+#include "core/log.hpp"
+#include "core/str.hpp"
+#include "dsn.hpp"
+#include "lmtp_client.hpp"
+
+namespace gm::qmgr {
+namespace {
+
+using mail::QueueName;
+using mail::RecipientState;
+
+constexpr std::string_view kRemoteWaits =
+    "450 4.4.0 remote delivery is not available yet (no smtp agent); kept in the queue";
+
+int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+uint64_t now_micros() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+// What happened to one recipient in this attempt.
+struct Outcome {
+  RecipientState state = RecipientState::kPending;
+  std::string reply;
+  bool attempted = false;
+};
+
+// The header section (at most kMaxHeaderScan bytes) of the content.
+std::string read_headers(const mail::QueueFile& file) {
+  std::string head;
+  (void)file.read_content([&](std::string_view chunk) -> Status {
+    head.append(chunk);
+    size_t end = head.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      head.resize(end + 2);
+      return make_error("enough");
+    }
+    if (head.size() >= kMaxHeaderScan) {
+      head.resize(kMaxHeaderScan);
+      return make_error("enough");
+    }
+    return {};
+  });
+  return head;
+}
+
+bool notify_allows(uint8_t notify, bool success) {
+  if (notify & mail::kNotifyNever) return false;
+  if (success) return (notify & mail::kNotifySuccess) != 0;
+  return notify == mail::kNotifyDefault || (notify & mail::kNotifyFailure) != 0;
+}
+
+// Runs one LMTP transaction for the recipients at `indexes`; fills their outcomes.
+// Returns false when the content turned out corrupt (nothing was delivered).
+bool deliver_local(const QmgrSettings& settings, const mail::QueueFile& file,
+                   const std::vector<size_t>& indexes, std::vector<Outcome>& outcomes) {
+  const mail::Envelope& env = file.envelope();
+  auto fail_all = [&](const std::vector<size_t>& which, const std::string& why) {
+    for (size_t i : which) outcomes[i] = Outcome{RecipientState::kPending, why, true};
+  };
+  auto client = LmtpClient::connect(settings.lmtp_socket);
+  if (!client) {
+    fail_all(indexes, str_cat("451 ", client.error().message));
+    return true;
+  }
+  auto step = [&](Result<LmtpReply> r, int want) -> std::optional<std::string> {
+    if (!r) return str_cat("451 ", r.error().message);
+    if (r->code != want) return r->summary();
+    return std::nullopt;
+  };
+  if (auto bad = step(client->read_reply(), 220)) return fail_all(indexes, *bad), true;
+  if (auto bad = step(client->command(str_cat("LHLO ", settings.hostname)), 250))
+    return fail_all(indexes, *bad), true;
+  std::string mail_from = str_cat("MAIL FROM:<", env.sender, ">");
+  if (env.body == mail::BodyType::k8BitMime) mail_from += " BODY=8BITMIME";
+  if (env.smtputf8) mail_from += " SMTPUTF8";
+  auto mail_reply = client->command(mail_from);
+  if (auto bad = step(mail_reply, 250)) {
+    // A permanent refusal of the sender is final for everyone.
+    bool permanent = mail_reply.ok() && mail_reply->code >= 500;
+    for (size_t i : indexes)
+      outcomes[i] =
+          Outcome{permanent ? RecipientState::kFailed : RecipientState::kPending, *bad, true};
+    return true;
+  }
+  std::vector<size_t> accepted;
+  for (size_t i : indexes) {
+    auto r = client->command(str_cat("RCPT TO:<", env.recipients[i].address, ">"));
+    if (!r) {
+      std::vector<size_t> rest(std::find(indexes.begin(), indexes.end(), i), indexes.end());
+      fail_all(rest, str_cat("451 ", r.error().message));
+      fail_all(accepted, str_cat("451 ", r.error().message));
+      return true;
+    }
+    if (r->code == 250) {
+      accepted.push_back(i);
+    } else {
+      outcomes[i] = Outcome{r->code >= 500 ? RecipientState::kFailed : RecipientState::kPending,
+                            r->summary(), true};
+    }
+  }
+  if (accepted.empty()) {
+    (void)client->command("QUIT");
+    return true;
+  }
+  if (auto bad = step(client->command("DATA"), 354)) return fail_all(accepted, *bad), true;
+  DotStuffer stuffer;
+  Status sent;
+  Status content = file.read_content([&](std::string_view chunk) -> Status {
+    sent = client->send(stuffer.stuff(chunk));
+    return sent;
+  });
+  if (!sent) return fail_all(accepted, str_cat("451 ", sent.error().message)), true;
+  if (!content) {
+    // Checksum mismatch: hang up before the final dot, so mda delivers nothing.
+    log::error(str_cat(env.queue_id, ": ", content.error().message));
+    return false;
+  }
+  if (Status s = client->send(stuffer.finish()); !s)
+    return fail_all(accepted, str_cat("451 ", s.error().message)), true;
+  // RFC 2033 4.2: one reply per accepted recipient, in order.
+  for (size_t k = 0; k < accepted.size(); ++k) {
+    auto r = client->read_reply();
+    if (!r) {
+      std::vector<size_t> rest(accepted.begin() + static_cast<long>(k), accepted.end());
+      fail_all(rest, str_cat("451 ", r.error().message));
+      return true;
+    }
+    RecipientState state = r->code == 250   ? RecipientState::kDelivered
+                           : r->code >= 500 ? RecipientState::kFailed
+                                            : RecipientState::kPending;
+    outcomes[accepted[k]] = Outcome{state, r->summary(), true};
+  }
+  (void)client->command("QUIT");
+  return true;
+}
+
+// Commits a DSN about `recipients` to the sender as a new message from <>.
+Status send_dsn(mail::QueueStore& store, const QmgrSettings& settings, const mail::QueueFile& file,
+                std::vector<DsnRecipient> recipients) {
+  const mail::Envelope& env = file.envelope();
+  DsnInput input;
+  input.reporting_mta = settings.hostname;
+  input.queue_id = env.queue_id;
+  input.envid = env.envid;
+  input.original_sender = env.sender;
+  input.arrival_time = static_cast<int64_t>(env.arrival_micros / 1'000'000);
+  input.now = now_seconds();
+  input.recipients = std::move(recipients);
+  input.headers_only =
+      env.ret == mail::DsnRet::kHeaders || file.content_length() > kMaxReturnedContent;
+  input.boundary = str_cat(env.queue_id, ".", input.now);
+  DsnParts parts = compose_dsn(input);
+
+  mail::Envelope bounce;
+  bounce.sender = "";  // RFC 3464 / RFC 5321 4.5.5: notifications go from <>
+  bounce.arrival_micros = now_micros();
+  bounce.body = env.body == mail::BodyType::k7Bit ? mail::BodyType::k7Bit : env.body;
+  bounce.smtputf8 = env.smtputf8;
+  mail::QueueRecipient to;
+  to.address = env.sender;
+  to.notify = mail::kNotifyNever;
+  bounce.recipients.push_back(to);
+  bounce.client = {"local", "localhost", settings.hostname, "local"};
+  auto message = store.create(std::move(bounce));
+  if (!message) return message.error();
+  if (Status s = (*message)->append(parts.head); !s) return s;
+  if (input.headers_only) {
+    if (Status s = (*message)->append(read_headers(file)); !s) return s;
+  } else {
+    Status s = file.read_content([&](std::string_view chunk) { return (*message)->append(chunk); });
+    if (!s) return s;
+  }
+  if (Status s = (*message)->append(parts.tail); !s) return s;
+  auto committed = (*message)->commit();
+  if (!committed) return committed.error();
+  log::info(str_cat(env.queue_id, ": sender notification ", (*message)->queue_id(), " to <",
+                    printable(env.sender, 320), ">"));
+  return {};
+}
+
+void move_to_corrupt(mail::QueueStore& store, const std::string& id, std::string_view why) {
+  log::error(str_cat(id, ": ", why, "; moved to the corrupt queue"));
+  if (Status s = store.move(id, QueueName::kActive, QueueName::kCorrupt); !s)
+    log::error(str_cat(id, ": cannot move to corrupt: ", s.error().message));
+}
+
+}  // namespace
+
+QmgrSettings QmgrSettings::from_config(std::shared_ptr<const core::Config> config) {
+  QmgrSettings s;
+  s.spool_dir = config->path("spool_dir");
+  s.lmtp_socket = config->path("lmtp_socket");
+  s.hostname = config->string("myhostname");
+  if (s.hostname.empty()) {
+    char buffer[256] = {};
+    s.hostname = gethostname(buffer, sizeof buffer - 1) == 0 ? buffer : "localhost";
+  }
+  auto seconds = [&](std::string_view key) {
+    return std::chrono::duration_cast<std::chrono::seconds>(config->duration(key));
+  };
+  s.backoff = {seconds("minimal_backoff_time"), seconds("maximal_backoff_time")};
+  s.lifetime = seconds("maximal_queue_lifetime");
+  s.hopcount_limit = static_cast<size_t>(std::max<int64_t>(config->integer("hopcount_limit"), 1));
+  s.concurrency = static_cast<size_t>(
+      std::max<int64_t>(config->integer("default_destination_concurrency_limit"), 1));
+  s.queue_run_delay = std::max(config->duration("queue_run_delay"), std::chrono::milliseconds(100));
+  s.config = std::move(config);
+  return s;
+}
+
+size_t count_received(std::string_view headers) {
+  size_t count = 0;
+  size_t start = 0;
+  while (start < headers.size()) {
+    size_t lf = headers.find('\n', start);
+    std::string_view line = headers.substr(start, lf == std::string_view::npos ? lf : lf - start);
+    if (line.empty() || line == "\r") break;
+    if (line.size() > 9 && to_lower(line.substr(0, 9)) == "received:") ++count;
+    if (lf == std::string_view::npos) break;
+    start = lf + 1;
+  }
+  return count;
+}
+
+AttemptResult attempt_delivery(mail::QueueStore& store, const QmgrSettings& settings,
+                               const std::string& id) {
+  AttemptResult result;
+  auto opened = store.open(QueueName::kActive, id, true);
+  if (!opened) {
+    if (opened.error().message.starts_with("corrupt queue file:")) {
+      move_to_corrupt(store, id, opened.error().message);
+      result.kind = AttemptResult::Kind::kCorrupt;
+    } else {
+      log::error(str_cat(id, ": ", opened.error().message));
+    }
+    return result;
+  }
+  mail::QueueFile& file = *opened;
+  const mail::Envelope& env = file.envelope();
+  size_t n = env.recipients.size();
+  std::vector<Outcome> outcomes(n);
+  bool looped = count_received(read_headers(file)) > settings.hopcount_limit;
+  bool expired = now_seconds() - static_cast<int64_t>(env.arrival_micros / 1'000'000) >
+                 settings.lifetime.count();
+
+  std::vector<size_t> local;
+  for (size_t i = 0; i < n; ++i) {
+    const mail::QueueRecipient& r = env.recipients[i];
+    if (r.state != RecipientState::kPending) continue;
+    if (looped) {
+      outcomes[i] = {RecipientState::kFailed, "554 5.4.6 Too many hops (mail loop)", true};
+      continue;
+    }
+    auto entry = auth::lookup_blocking(*settings.config, r.address);
+    if (!entry) {
+      outcomes[i] = {RecipientState::kPending, str_cat("451 4.3.0 ", entry.error().message), true};
+    } else if (entry->kind == auth::DirectoryEntry::Kind::kNone && !entry->local_domain) {
+      log::notice(str_cat(id, ": to=<", printable(r.address, 320),
+                          "> remote recipient waits in the deferred queue (no smtp agent yet)"));
+      outcomes[i] = {RecipientState::kPending, std::string(kRemoteWaits), true};
+    } else {
+      local.push_back(i);
+    }
+  }
+  if (!local.empty() && !deliver_local(settings, file, local, outcomes)) {
+    move_to_corrupt(store, id, "content checksum mismatch");
+    result.kind = AttemptResult::Kind::kCorrupt;
+    return result;
+  }
+  // maximal_queue_lifetime: what is still pending now fails (RFC 3463 4.4.7).
+  if (expired)
+    for (Outcome& o : outcomes)
+      if (o.attempted && o.state == RecipientState::kPending) {
+        o.state = RecipientState::kFailed;
+        o.reply = str_cat("message expired in the queue; last error: ", o.reply);
+      }
+
+  // Notifications first (committed), then the states that caused them.
+  std::vector<DsnRecipient> failures, successes;
+  for (size_t i = 0; i < n; ++i) {
+    const Outcome& o = outcomes[i];
+    const mail::QueueRecipient& r = env.recipients[i];
+    if (!o.attempted || o.state == RecipientState::kPending) continue;
+    bool ok = o.state == RecipientState::kDelivered;
+    if (!notify_allows(r.notify, ok)) continue;
+    std::string status = expired && !ok && o.reply.starts_with("message expired")
+                             ? std::string("4.4.7")
+                             : status_of_reply(o.reply);
+    (ok ? successes : failures).push_back(DsnRecipient{r.address, r.orcpt, ok, status, o.reply});
+  }
+  if (!env.sender.empty()) {  // never to the null sender
+    for (auto* list : {&failures, &successes}) {
+      if (list->empty()) continue;
+      if (Status s = send_dsn(store, settings, file, std::move(*list)); !s) {
+        log::error(str_cat(id, ": cannot queue the sender notification: ", s.error().message,
+                           "; trying again later"));
+        // Keep the message as it was: deferred, nothing recorded.
+        store.move(id, QueueName::kActive, QueueName::kDeferred).ok();
+        result.kind = AttemptResult::Kind::kDeferred;
+        return result;
+      }
+      result.queued_notification = true;
+    }
+  }
+
+  uint32_t max_attempts = 0;
+  uint64_t when = now_micros();
+  for (size_t i = 0; i < n; ++i) {
+    const Outcome& o = outcomes[i];
+    const mail::QueueRecipient& r = env.recipients[i];
+    if (o.attempted) {
+      if (Status s = file.record_state(i, o.state, o.reply, when); !s) {
+        log::error(str_cat(id, ": cannot record delivery state: ", s.error().message));
+        result.kind = AttemptResult::Kind::kError;
+        return result;
+      }
+      log::info(str_cat(id, ": to=<", printable(r.address, 320), "> status=",
+                        o.state == RecipientState::kDelivered ? "delivered"
+                        : o.state == RecipientState::kFailed  ? "bounced"
+                                                              : "deferred",
+                        " (", printable(o.reply, 300), ")"));
+    }
+    RecipientState state = o.attempted ? o.state : r.state;
+    if (state == RecipientState::kDelivered) ++result.delivered;
+    if (state == RecipientState::kFailed) ++result.failed;
+    if (state == RecipientState::kPending) {
+      ++result.pending;
+      max_attempts = std::max(max_attempts, r.attempts + (o.attempted ? 1u : 0u));
+    }
+  }
+  if (result.pending == 0) {
+    if (Status s = store.remove(QueueName::kActive, id); !s)
+      log::error(str_cat(id, ": cannot remove: ", s.error().message));
+    log::info(str_cat(id, ": removed"));
+    result.kind = AttemptResult::Kind::kRemoved;
+    return result;
+  }
+  // The next attempt's time is the deferred file's mtime (backoff.hpp).
+  auto delay = retry_delay(settings.backoff, std::max(max_attempts, 1u));
+  timespec times[2];
+  times[0].tv_sec = times[1].tv_sec = static_cast<time_t>(now_seconds() + delay.count());
+  times[0].tv_nsec = times[1].tv_nsec = 0;
+  if (futimens(file.fd(), times) != 0) log::warning(str_cat(id, ": cannot set the retry time"));
+  if (Status s = store.move(id, QueueName::kActive, QueueName::kDeferred); !s)
+    log::error(str_cat(id, ": cannot move to deferred: ", s.error().message));
+  result.kind = AttemptResult::Kind::kDeferred;
+  return result;
+}
+
+}  // namespace gm::qmgr

@@ -1,0 +1,167 @@
+#include "queue_manager.hpp"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+
+#include "core/durable_file.hpp"
+#include "core/log.hpp"
+#include "core/str.hpp"
+#include "mail/queue_file.hpp"
+#include "mail/queue_id.hpp"
+
+namespace gm::qmgr {
+namespace {
+
+using mail::QueueName;
+
+std::vector<std::string> directory_entries(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* d = opendir(dir.c_str());
+  if (!d) return names;
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (!name.empty() && name[0] != '.') names.push_back(std::move(name));
+  }
+  closedir(d);
+  return names;
+}
+
+bool due(const std::string& path, bool flush) {
+  if (flush) return true;
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return false;
+  return st.st_mtime <= time(nullptr);
+}
+
+}  // namespace
+
+Status recover_queue(mail::QueueStore& store) {
+  if (Status s = store.init(); !s) return s;
+  auto active = store.list(QueueName::kActive);
+  if (!active) return active.error();
+  for (const std::string& id : *active) {
+    log::notice(str_cat(id, ": was active when qmgr stopped; back to incoming"));
+    if (Status s = store.move(id, QueueName::kActive, QueueName::kIncoming); !s) return s;
+  }
+  if (auto stale = store.remove_stale(std::chrono::hours(24)); stale && *stale > 0)
+    log::notice(str_cat("removed ", *stale, " never-committed queue files"));
+  return {};
+}
+
+size_t collect_maildrop(const std::string& spool_dir) {
+  std::string maildrop = str_cat(spool_dir, "/maildrop");
+  size_t moved = 0;
+  bool changed = false;
+  for (const std::string& name : directory_entries(maildrop)) {
+    std::string from = str_cat(maildrop, "/", name);
+    // Untrusted: written by local users through sendmail; checked whole.
+    auto file = mail::QueueFile::open(from, false);
+    bool valid = file.ok() && mail::is_valid_queue_id(name) && file->verify_content().ok();
+    std::string to = str_cat(spool_dir, "/", valid ? "incoming" : "corrupt", "/", name);
+    if (!valid)
+      log::warning(str_cat("maildrop/", printable(name, 100), ": ",
+                           file.ok() ? "bad name or content" : file.error().message,
+                           "; moved to the corrupt queue"));
+    if (std::rename(from.c_str(), to.c_str()) != 0) {
+      log::error(str_cat("cannot move maildrop/", printable(name, 100)));
+      continue;
+    }
+    changed = true;
+    if (valid) ++moved;
+  }
+  if (changed) {
+    (void)core::fsync_directory(str_cat(spool_dir, "/incoming"));
+    (void)core::fsync_directory(str_cat(spool_dir, "/corrupt"));
+    (void)core::fsync_directory(maildrop);
+  }
+  return moved;
+}
+
+QueueManager::QueueManager(net::EventLoop& loop, QmgrSettings settings)
+    : loop_(loop),
+      settings_(std::move(settings)),
+      store_(mail::make_file_queue_store(settings_.spool_dir)),
+      workers_(loop, settings_.concurrency + 1),
+      periodic_(loop, [this] {
+        scan(false);
+        periodic_.start(settings_.queue_run_delay);
+      }) {}
+
+void QueueManager::start() {
+  scan(false);
+  periodic_.start(settings_.queue_run_delay);
+}
+
+void QueueManager::trigger(std::string_view what) {
+  if (what == "flush") {
+    log::info("flush requested: retrying the deferred queue now");
+    return scan(true);
+  }
+  scan(false);
+}
+
+void QueueManager::scan(bool flush) {
+  if (scanning_) {
+    rescan_ = true;
+    rescan_flush_ |= flush;
+    return;
+  }
+  scanning_ = true;
+  auto found = std::make_shared<std::vector<Candidate>>();
+  mail::QueueStore* store = store_.get();
+  std::string spool_dir = settings_.spool_dir;
+  workers_.run(
+      [found, store, spool_dir, flush] {
+        collect_maildrop(spool_dir);
+        if (auto ids = store->list(QueueName::kIncoming))
+          for (auto& id : *ids) found->push_back({id, QueueName::kIncoming});
+        if (auto ids = store->list(QueueName::kDeferred))
+          for (auto& id : *ids)
+            if (due(str_cat(spool_dir, "/deferred/", id), flush))
+              found->push_back({id, QueueName::kDeferred});
+      },
+      [this, found] { scanned(std::move(*found)); });
+}
+
+void QueueManager::scanned(std::vector<Candidate> found) {
+  scanning_ = false;
+  for (Candidate& c : found)
+    if (!in_flight_.contains(c.id) && waiting_ids_.insert(c.id).second)
+      waiting_.push_back(std::move(c));
+  dispatch();
+  if (rescan_) {
+    bool flush = rescan_flush_;
+    rescan_ = rescan_flush_ = false;
+    scan(flush);
+  }
+}
+
+void QueueManager::dispatch() {
+  while (in_flight_.size() < settings_.concurrency && !waiting_.empty()) {
+    Candidate c = std::move(waiting_.front());
+    waiting_.pop_front();
+    waiting_ids_.erase(c.id);
+    in_flight_.insert(c.id);
+    auto result = std::make_shared<AttemptResult>();
+    mail::QueueStore* store = store_.get();
+    const QmgrSettings* settings = &settings_;
+    workers_.run(
+        [store, settings, c, result] {
+          // Durable move first: a crash from here on finds it in active/.
+          if (Status s = store->move(c.id, c.queue, QueueName::kActive); !s) {
+            log::debug(str_cat(c.id, ": ", s.error().message));  // gone meanwhile
+            return;
+          }
+          *result = attempt_delivery(*store, *settings, c.id);
+        },
+        [this, id = c.id, result] {
+          in_flight_.erase(id);
+          if (result->queued_notification) scan(false);
+          dispatch();
+        });
+  }
+}
+
+}  // namespace gm::qmgr
