@@ -54,6 +54,9 @@ int AuthServer::run(ListenSockets sockets) {
   if (!listen(std::move(sockets.auth), Kind::kRelay) ||
       !listen(std::move(sockets.admin), Kind::kAdmin))
     return 1;
+  // A daemon that goes away mid-exchange (killed, restarted) is an error
+  // return from write, not a signal that kills authd for every client.
+  std::signal(SIGPIPE, SIG_IGN);
   add_signal(SIGHUP, on_reload);
   add_signal(SIGTERM, on_stop);
   add_signal(SIGINT, on_stop);

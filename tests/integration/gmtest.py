@@ -87,6 +87,15 @@ class Instance:
             raise AssertionError(f"{' '.join(cmd)} exited {result.returncode}: {result.stderr}")
         return result
 
+    def disable_service(self, name):
+        """Comments a service out of the instance's service table."""
+        path = os.path.join(self.dir, "etc", "services.conf")
+        with open(path) as f:
+            lines = f.readlines()
+        with open(path, "w") as f:
+            for line in lines:
+                f.write("#" + line if line.split("\t", 1)[0] == name else line)
+
     def add_user(self, address, password):
         self.gmctl("--password-stdin", "user", "add", address, input=password + "\n")
 
