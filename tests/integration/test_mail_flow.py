@@ -22,7 +22,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gmtest import BIN, Instance, run_tests, wait_for  # noqa: E402
 
-PORT_BASE = 24000
+PORT_BASE = 25000
 DOMAIN = "example.test"
 ALICE, BOB = f"alice@{DOMAIN}", f"bob@{DOMAIN}"
 PASSWORD = "correct horse battery"
