@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -41,6 +42,14 @@ def popen_with_listeners(argv, sockets, env=None, **popen_args):
     fds = [s.fileno() for s in sockets.values()]
     wrapper = [sys.executable, "-c", _LISTEN_FDS_WRAPPER, str(len(fds)), *map(str, fds)]
     return subprocess.Popen(wrapper + list(argv), env=env, pass_fds=fds, **popen_args)
+
+
+def tls_context():
+    """A client TLS context for the instance's self-signed certificate."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
 
 
 def gmctl_path():

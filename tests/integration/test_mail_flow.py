@@ -13,27 +13,19 @@ import re
 import shutil
 import signal
 import smtplib
-import ssl
 import subprocess
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gmtest import BIN, Instance, run_tests, wait_for  # noqa: E402
+from gmtest import tls_context, BIN, Instance, run_tests, wait_for  # noqa: E402
 
 PORT_BASE = 25000
 DOMAIN = "example.test"
 ALICE, BOB = f"alice@{DOMAIN}", f"bob@{DOMAIN}"
 PASSWORD = "correct horse battery"
 INST = None
-
-
-def tls_context():
-    ctx = ssl.create_default_context()
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    return ctx
 
 
 def maildir_new(user):

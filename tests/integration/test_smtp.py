@@ -8,13 +8,12 @@ import glob
 import os
 import smtplib
 import socket
-import ssl
 import struct
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gmtest import Instance, port_open, run_tests, wait_for  # noqa: E402
+from gmtest import tls_context, Instance, port_open, run_tests, wait_for  # noqa: E402
 from sasl_client import ScramClient  # noqa: E402
 
 PORT_BASE = 23000
@@ -22,13 +21,6 @@ DOMAIN = "example.test"
 ALICE, BOB = f"alice@{DOMAIN}", f"bob@{DOMAIN}"
 PASSWORD = "correct horse battery"
 INST = None
-
-
-def tls_context():
-    ctx = ssl.create_default_context()
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    return ctx
 
 
 def queue_files():
