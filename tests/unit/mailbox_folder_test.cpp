@@ -143,8 +143,8 @@ TEST(MailboxFolder, StoreUnchangedSinceLeavesNewerMessagesAlone) {
   auto folder = open_folder(maildir.root());
   uint64_t base = folder->highest_modseq();
   ASSERT_TRUE(folder->store(std::vector<uint32_t>{2}, StoreMode::kAdd, kSeen, kNoKeywords).ok());
-  auto modified = folder->store(std::vector<uint32_t>{1, 2}, StoreMode::kAdd, kFlagged,
-                                kNoKeywords, base);
+  auto modified =
+      folder->store(std::vector<uint32_t>{1, 2}, StoreMode::kAdd, kFlagged, kNoKeywords, base);
   ASSERT_TRUE(modified.ok());
   EXPECT_EQ(*modified, (std::vector<uint32_t>{2}));
   EXPECT_EQ(folder->messages()[0].flags, kFlagged);
@@ -233,8 +233,8 @@ TEST(MailboxFolder, AppendSetsFlagsInternalDateAndUid) {
   TempMaildir maildir;
   auto folder = open_folder(maildir.folder("Sent"));
   std::string content = "Subject: sent\r\n\r\nhello\r\n";
-  auto uid = folder->append(content, kSeen | kDraft, std::vector<std::string>{"$Forwarded"},
-                            1600000000);
+  auto uid =
+      folder->append(content, kSeen | kDraft, std::vector<std::string>{"$Forwarded"}, 1600000000);
   ASSERT_TRUE(uid.ok()) << uid.error().message;
   EXPECT_EQ(*uid, 1u);
   const MessageRecord* m = folder->find(1);
@@ -298,8 +298,7 @@ TEST(MailboxFolder, DeletedIndexIsRebuiltKeepingUids) {
   {
     auto folder = open_folder(maildir.root());
     ASSERT_TRUE(folder->expunge(std::vector<uint32_t>{1}).ok());
-    ASSERT_TRUE(
-        folder->store(std::vector<uint32_t>{3}, StoreMode::kAdd, kSeen, kNoKeywords).ok());
+    ASSERT_TRUE(folder->store(std::vector<uint32_t>{3}, StoreMode::kAdd, kSeen, kNoKeywords).ok());
     validity = folder->uid_validity();
     modseq = folder->highest_modseq();
   }

@@ -29,12 +29,32 @@ TEST(MailboxName, AcceptsUtf8) {
 }
 
 TEST(MailboxName, RefusesEscapesAndSeparators) {
-  const std::string refused[] = {
-      "",          "..",        "../x",        "a/../b",          "/abs",     "a/",
-      "a//b",      ".hidden",   "a.b",         "a/./b",           "x/..",     "a\\057b",
-      "a\\b",      "a*",        "a%",          "tab\there",       "del\x7f",  "\xc0\xaf",
-      "a\xc0\xaf" "b", "\xe0\x80\xaf", "\xed\xa0\x80", "\xff",          "\xe2\x82", "\xf4\x90\x80\x80",
-      std::string("a\0b", 3)};
+  const std::string refused[] = {"",
+                                 "..",
+                                 "../x",
+                                 "a/../b",
+                                 "/abs",
+                                 "a/",
+                                 "a//b",
+                                 ".hidden",
+                                 "a.b",
+                                 "a/./b",
+                                 "x/..",
+                                 "a\\057b",
+                                 "a\\b",
+                                 "a*",
+                                 "a%",
+                                 "tab\there",
+                                 "del\x7f",
+                                 "\xc0\xaf",
+                                 "a\xc0\xaf"
+                                 "b",
+                                 "\xe0\x80\xaf",
+                                 "\xed\xa0\x80",
+                                 "\xff",
+                                 "\xe2\x82",
+                                 "\xf4\x90\x80\x80",
+                                 std::string("a\0b", 3)};
   for (const std::string& name : refused) {
     EXPECT_FALSE(mailbox_dir_name(name).ok()) << "accepted: " << name;
     EXPECT_FALSE(normalize_mailbox_name(name).ok()) << "accepted: " << name;
@@ -50,8 +70,8 @@ TEST(MailboxName, RefusesTooLongAndTooDeep) {
 }
 
 TEST(MailboxName, FromDirSkipsEntriesThatAreNotFolders) {
-  for (std::string_view entry : {".", "..", "cur", "new", "..gm-deleted.1", ".a..b", ".a.",
-                                 ".INBOX", ".x\\057y"})
+  for (std::string_view entry :
+       {".", "..", "cur", "new", "..gm-deleted.1", ".a..b", ".a.", ".INBOX", ".x\\057y"})
     EXPECT_FALSE(mailbox_name_from_dir(entry).ok()) << entry;
   EXPECT_EQ(*mailbox_name_from_dir(".INBOX.Lists"), "INBOX/Lists");
   EXPECT_EQ(*mailbox_name_from_dir(".Sent"), "Sent");
