@@ -368,6 +368,13 @@ Status MailboxFolder::State::refresh_locked() {
   return write_index();
 }
 
+Result<FolderLock> MailboxFolder::State::lock_and_refresh() {
+  auto lock = FolderLock::take(lock_fd.get());
+  if (!lock) return lock;
+  if (auto status = refresh_locked(); !status) return status.error();
+  return lock;
+}
+
 bool MailboxFolder::State::up_to_date() const {
   return index.uid_validity != 0 && !unreported && index.new_mtime_ns != 0 &&
          index.cur_mtime_ns != 0 && dir_mtime(new_fd.get()) == index.new_mtime_ns &&
@@ -402,9 +409,8 @@ MailboxFolder::Changes MailboxFolder::State::take_changes() {
 Result<MailboxFolder::Changes> MailboxFolder::sync() {
   State& s = *state_;
   if (s.up_to_date()) return Changes{};
-  auto lock = FolderLock::take(s.lock_fd.get());
+  auto lock = s.lock_and_refresh();
   if (!lock) return lock.error();
-  if (auto status = s.refresh_locked(); !status) return status.error();
   if (!s.unreported) return Changes{};
   return s.take_changes();
 }
@@ -439,11 +445,8 @@ Result<std::unique_ptr<MailboxFolder>> MailboxFolder::open(const std::string& fo
   s.new_fd = std::move(*fresh);
   // Without the lock first: a current index needs no writer's attention.
   if (load_index(s) == IndexLoad::kLoaded) s.keywords = read_keywords(s.keywords_path);
-  if (!s.up_to_date()) {
-    auto lock = FolderLock::take(s.lock_fd.get());
-    if (!lock) return lock.error();
-    if (auto status = s.refresh_locked(); !status) return status.error();
-  }
+  if (!s.up_to_date())
+    if (auto lock = s.lock_and_refresh(); !lock) return lock.error();
   s.take_changes();
   return folder;
 }
@@ -521,9 +524,8 @@ Result<std::vector<uint32_t>> MailboxFolder::store(std::span<const uint32_t> uid
                                                    std::span<const std::string> keywords,
                                                    std::optional<uint64_t> unchanged_since) {
   State& s = *state_;
-  auto lock = FolderLock::take(s.lock_fd.get());
+  auto lock = s.lock_and_refresh();
   if (!lock) return lock.error();
-  if (auto status = s.refresh_locked(); !status) return status.error();
   auto bits = s.keyword_bits_for(keywords);
   if (!bits) return bits.error();
   flags &= kAllFlags;
@@ -558,9 +560,8 @@ Result<std::vector<uint32_t>> MailboxFolder::store(std::span<const uint32_t> uid
 
 Status MailboxFolder::expunge(std::span<const uint32_t> uids) {
   State& s = *state_;
-  auto lock = FolderLock::take(s.lock_fd.get());
+  auto lock = s.lock_and_refresh();
   if (!lock) return lock.error();
-  if (auto status = s.refresh_locked(); !status) return status;
   bool covered = s.cur_covered();
   int64_t bytes = 0, count = 0;
   for (uint32_t uid : uids) {

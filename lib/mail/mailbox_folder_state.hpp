@@ -38,6 +38,20 @@ struct NewFile {
   int64_t internal_date = 0;
 };
 
+// Held while the folder's files are changed; blocks until other writers
+// (any process) are done.
+class FolderLock {
+ public:
+  static Result<FolderLock> take(int lock_fd);
+  FolderLock(FolderLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  FolderLock& operator=(FolderLock&&) = delete;
+  ~FolderLock();
+
+ private:
+  explicit FolderLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
 struct MailboxFolder::State {
   std::string dir, cur_dir, new_dir, index_path, uids_path, keywords_path, quota_root;
   UniqueFd lock_fd, cur_fd, new_fd;
@@ -63,6 +77,8 @@ struct MailboxFolder::State {
   // when it is missing or corrupt), pick up deliveries in new/ and foreign
   // changes in cur/, write gm-index when anything changed.
   Status refresh_locked();
+  // Takes the lock and refreshes: how every writer starts.
+  Result<FolderLock> lock_and_refresh();
   // Under the lock, after refresh_locked(): gives UIDs to files this
   // session put into cur/ itself (append, copy) and records them as reported.
   Result<std::vector<uint32_t>> add_own_messages(std::vector<NewFile> files);
@@ -85,20 +101,6 @@ struct MailboxFolder::State {
   bool up_to_date() const;
   // The difference between `reported` and the index; `reported` catches up.
   MailboxFolder::Changes take_changes();
-};
-
-// Held while the folder's files are changed; blocks until other writers
-// (any process) are done.
-class FolderLock {
- public:
-  static Result<FolderLock> take(int lock_fd);
-  FolderLock(FolderLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  FolderLock& operator=(FolderLock&&) = delete;
-  ~FolderLock();
-
- private:
-  explicit FolderLock(int fd) : fd_(fd) {}
-  int fd_;
 };
 
 FileStamp stamp_of(const std::string& path);
