@@ -31,6 +31,13 @@ struct FileStamp {
   bool operator==(const FileStamp&) const = default;
 };
 
+FileStamp stamp_of(const std::string& path);
+// The first MODSEQ after a rebuild or a rescan of cur/: microseconds since
+// the epoch, above any value handed out before (each change adds 1 and
+// takes far longer than a microsecond), even by an index lost in a crash.
+uint64_t modseq_floor(uint64_t known_highest);
+int64_t now_ns();
+
 // A message file found in cur/ or new/ that the index does not know yet.
 struct NewFile {
   std::string filename;  // under cur/
@@ -68,8 +75,11 @@ struct MailboxFolder::State {
   // UIDs from gm-uids during a rebuild (basename -> uid), else empty.
   std::unordered_map<std::string, uint32_t> rebuild_uids;
 
+  bool clock_modseq = false;  // a rescan: changes get modseq_floor()
   uint64_t modseq_for_change() {
-    if (batch_modseq == 0) batch_modseq = ++index.highest_modseq;
+    if (batch_modseq == 0)
+      batch_modseq = index.highest_modseq =
+          clock_modseq ? modseq_floor(index.highest_modseq) : index.highest_modseq + 1;
     return batch_modseq;
   }
   MessageRecord* find(uint32_t uid);
@@ -102,8 +112,5 @@ struct MailboxFolder::State {
   // The difference between `reported` and the index; `reported` catches up.
   MailboxFolder::Changes take_changes();
 };
-
-FileStamp stamp_of(const std::string& path);
-int64_t now_ns();
 
 }  // namespace gm::mail
