@@ -375,6 +375,48 @@ TEST(MailboxFolder, LosingIndexAndUidListGivesANewUidValidity) {
   EXPECT_EQ(uids_of(*folder), (std::vector<uint32_t>{1, 2}));
 }
 
+TEST(MailboxFolder, OpenSessionLearnsOfANewUidValidity) {
+  TempMaildir maildir;
+  maildir.deliver(message(1));
+  auto folder = open_folder(maildir.root());
+  uint32_t validity = folder->uid_validity();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  ASSERT_TRUE(fs::remove(maildir.root() + "/gm-index"));
+  ASSERT_TRUE(fs::remove(maildir.root() + "/gm-uids"));
+  auto changes = folder->sync();
+  ASSERT_TRUE(changes.ok());
+  EXPECT_TRUE(changes->uid_validity_changed);
+  EXPECT_GT(folder->uid_validity(), validity);
+}
+
+TEST(MailboxFolder, IndexOfAnotherUidValidityYieldsToTheUidList) {
+  TempMaildir maildir;
+  maildir.deliver(message(1));
+  maildir.deliver(message(2));
+  uint32_t validity;
+  {
+    auto folder = open_folder(maildir.root());
+    validity = folder->uid_validity();
+  }
+  // gm-uids now says another UIDVALIDITY with other UIDs: it wins over the cache.
+  auto uids = core::read_file(maildir.root() + "/gm-uids", 1 << 20);
+  ASSERT_TRUE(uids.ok());
+  std::string rewritten = "GMUIDS 1 " + std::to_string(validity + 5) + " 20\n";
+  std::string_view rest = std::string_view(*uids).substr(uids->find('\n') + 1);
+  uint32_t uid = 10;
+  while (!rest.empty()) {
+    size_t eol = rest.find('\n');
+    std::string_view line = rest.substr(0, eol);
+    rewritten += std::to_string(uid++) + std::string(line.substr(line.find(' '))) + "\n";
+    rest.remove_prefix(eol + 1);
+  }
+  ASSERT_TRUE(core::write_file_durably(maildir.root() + "/gm-uids", rewritten).ok());
+  auto folder = open_folder(maildir.root());
+  EXPECT_EQ(folder->uid_validity(), validity + 5);
+  EXPECT_EQ(uids_of(*folder), (std::vector<uint32_t>{10, 11}));
+  EXPECT_EQ(folder->uid_next(), 20u);
+}
+
 TEST(MailboxFolder, CrashedWriterUidsAreNotReused) {
   // A writer appended to gm-uids and linked its file, then died before
   // writing gm-index: the next writer must keep that UID.
