@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "imap_read_one.hpp"
+
 #include <string>
 
 namespace gm::mail {
@@ -9,14 +11,7 @@ namespace {
 
 // Reads "t [UID ]FETCH 1 <items>" through the real command reader.
 Result<FetchRequest> fetch(const std::string& items, bool uid = false) {
-  ImapCommandReader reader;
-  std::string line = std::string("t ") + (uid ? "UID " : "") + "FETCH 1 " + items + "\r\n";
-  std::string_view in = line;
-  std::optional<ImapReaderResult> r;
-  while (!in.empty() && !r) {
-    in.remove_prefix(reader.feed(in));
-    r = reader.take();
-  }
+  auto r = imap_read_one(std::string("t ") + (uid ? "UID " : "") + "FETCH 1 " + items + "\r\n");
   if (!r || !std::holds_alternative<ImapCommand>(*r)) return make_error("reader refused");
   const auto& args = std::get<ImapCommand>(*r).args;
   return parse_fetch_items(std::span(args).subspan(1), uid);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "imap_read_one.hpp"
+
 #include <string>
 
 namespace gm::mail {
@@ -9,14 +11,7 @@ namespace {
 
 // Reads "t SEARCH <criteria>" through the real command reader.
 Result<SearchProgram> search(const std::string& criteria) {
-  ImapCommandReader reader;
-  std::string line = "t SEARCH " + criteria + "\r\n";
-  std::string_view in = line;
-  std::optional<ImapReaderResult> r;
-  while (!in.empty() && !r) {
-    in.remove_prefix(reader.feed(in));
-    r = reader.take();
-  }
+  auto r = imap_read_one("t SEARCH " + criteria + "\r\n");
   if (!r || !std::holds_alternative<ImapCommand>(*r)) return make_error("reader refused");
   return parse_search(std::get<ImapCommand>(*r).args);
 }
