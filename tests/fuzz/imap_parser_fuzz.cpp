@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   gm::mail::ImapCommandReader reader({.max_literal = 1 << 20, .max_buffered_literals = kBuffered});
   CountingSink sink;
   reader.on_literal([&](const gm::mail::ImapLiteralAnnounce& a) -> gm::mail::ImapLiteralSink* {
-    return a.so_far.name == "APPEND" ? &sink : nullptr;
+    return a.name == "APPEND" ? &sink : nullptr;
   });
   while (!in.empty()) {
     std::string_view piece = in.substr(0, chunk);
