@@ -56,6 +56,20 @@ TEST(MimeStructure, MultipartPartsExcludeTheCrlfBeforeTheBoundary) {
   EXPECT_EQ(m.root.end(), msg.size());
 }
 
+// Found by fuzzing: a part whose header's empty line is also the CRLF
+// before the next outer boundary must still end inside its parent.
+TEST(MimeStructure, PartsNestWhenAHeaderEndsRightBeforeAnOuterBoundary) {
+  std::string msg =
+      "Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n"
+      "Content-Type: multipart/alternative; boundary=i\r\n\r\n--i\r\nX: y\r\n\r\n--o--\r\n";
+  MimeStructure m = parse(msg);
+  const MimePart& alt = m.root.children.at(0);
+  const MimePart& leaf = alt.children.at(0);
+  EXPECT_EQ(leaf.body_size, 0u);
+  EXPECT_LE(leaf.end(), alt.end());
+  EXPECT_LE(alt.end(), m.root.end());
+}
+
 TEST(MimeStructure, BoundaryStraddlingReadChunksIsFound) {
   // Put the boundary line at every offset around the 64 KiB read chunk.
   for (size_t pad = kMimeReadChunk - 70; pad < kMimeReadChunk + 10; ++pad) {
