@@ -316,6 +316,15 @@ TEST(ImapParser, RawLineModeForSasl) {
   EXPECT_EQ(command(out[1]).name, "NOOP");
 }
 
+TEST(ImapParser, OverlongRawLineIsAnErrorAndCommandsFollow) {
+  ImapCommandReader reader;
+  reader.expect_raw_line();
+  auto out = read_all(reader, std::string(kImapMaxLine + 100, 'A') + "\r\nb NOOP\r\n", 8192);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(error(out[0]).tag, "");
+  EXPECT_EQ(command(out[1]).name, "NOOP");
+}
+
 TEST(ImapParser, ControlCharactersInAtomsAreBad) {
   auto out = read_all(
       "a SELECT IN\x01"
