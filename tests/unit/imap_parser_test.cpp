@@ -276,6 +276,21 @@ TEST(ImapParser, AppendLiteralStreamsToSinkInChunks) {
   EXPECT_EQ(joined, message);
 }
 
+TEST(ImapParser, LiteralHookSeesWhetherTheLiteralIsNested) {
+  ImapCommandReader reader;
+  std::vector<bool> nested;
+  reader.on_literal([&](const ImapLiteralAnnounce& a) -> ImapLiteralSink* {
+    nested.push_back(a.nested);
+    EXPECT_TRUE(a.uid);
+    EXPECT_EQ(a.name, "X");
+    return nullptr;
+  });
+  auto out = read_all(reader, "t UID X {1+}\r\na (b {1+}\r\nc)\r\n");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(nested, (std::vector<bool>{false, true}));
+  EXPECT_EQ(command(out[0]).args[1].list[1].text, "c");
+}
+
 TEST(ImapParser, ListNestingLimit) {
   std::string ok =
       "a X " + std::string(kImapMaxListDepth, '(') + std::string(kImapMaxListDepth, ')') + "\r\n";
