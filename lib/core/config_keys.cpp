@@ -81,6 +81,7 @@ constexpr KeySpec kKeys[] = {
     {"setgid_group", kString, "gmdrop",
      "group gm-postdrop runs setgid as; the only group that may write $spool_dir/maildrop"},
 
+
     // Queue manager and local delivery (qmgr(8), mda(8)); Postfix's names and defaults.
     {"queue_trigger_socket", kPath, "$run_dir/qmgr.sock",
      "servers and tools wake qmgr here after committing a message"},
