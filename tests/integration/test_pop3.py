@@ -7,6 +7,7 @@ mail delivered through msa -> qmgr -> mda showing up."""
 import base64
 import os
 import poplib
+import re
 import socket
 import sys
 
@@ -196,6 +197,23 @@ def test_sessions_per_user_limit():
     login_when_unlocked(ALICE).quit()
 
 
+def test_pipelined_commands_after_pass_reach_maa_mail_in_order():
+    s = socket.create_connection(("127.0.0.1", PORT_BASE + 995), timeout=30)
+    t = tls_context().wrap_socket(s, server_hostname="localhost")
+    t.sendall(f"USER {BOB}\r\nPASS {PASSWORD}\r\nSTAT\r\nNOOP\r\nQUIT\r\n".encode())
+    data = b""
+    while data.count(b"\r\n") < 6:
+        chunk = t.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    lines = data.split(b"\r\n")
+    assert lines[1] == b"+OK Send PASS" and lines[2] == b"+OK Logged in", lines
+    assert re.match(rb"\+OK \d+ \d+$", lines[3]) and lines[4] == b"+OK ", lines
+    assert b"signing off" in lines[5], lines
+    t.close()
+
+
 def test_forged_handoff_outside_mail_dir_is_refused():
     answer, closed = raw_handoff(
         INST, "GMHANDOFF 1 proto=pop3 user=bob@example.test maildir=/etc client=127.0.0.1 "
@@ -229,6 +247,7 @@ def main():
             test_bare_lf_message_is_sent_with_crlf,
             test_second_session_gets_in_use,
             test_uidl_stable_across_sessions_and_new_mail_appears,
+            test_pipelined_commands_after_pass_reach_maa_mail_in_order,
             test_forged_handoff_outside_mail_dir_is_refused,
             test_handoff_reaches_maa_mail,
             test_sessions_per_user_limit,
