@@ -55,9 +55,12 @@ class HandoffSession final : public net::Session {
     log::write(log::Level::kInfo, c.session_id(),
                str_cat("handoff ", mail::protocol_name(handoff->protocol), " ", handoff->user,
                        " from [", handoff->client, "] session ", handoff->session));
-    engine_ = handoff->protocol == mail::AccessProtocol::kPop3
-                  ? make_pop3_session(ctx_, std::move(*handoff))
-                  : make_imap_engine(ctx_, std::move(*handoff));
+    // After login: the protocol's idle timeout, no session timeout.
+    bool pop3 = handoff->protocol == mail::AccessProtocol::kPop3;
+    c.set_timeouts(pop3 ? ctx_.pop3_idle_timeout : ctx_.imap_idle_timeout,
+                   std::chrono::milliseconds(0));
+    engine_ = pop3 ? make_pop3_session(ctx_, std::move(*handoff))
+                   : make_imap_engine(ctx_, std::move(*handoff));
     engine_->on_connect(c);  // sends nothing for IMAP: maa answered the login
   }
 

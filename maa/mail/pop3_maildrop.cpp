@@ -122,7 +122,8 @@ Status Pop3Maildrop::scan() {
   for (std::string_view sub : {"cur", "new"})
     if (Status s = list_dir(maildir_, sub, entries); !s) return s;
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    return std::tie(a.seconds, a.microseconds, a.file) < std::tie(b.seconds, b.microseconds, b.file);
+    return std::tie(a.seconds, a.microseconds, a.file) <
+           std::tie(b.seconds, b.microseconds, b.file);
   });
   if (entries.size() > kMaxPop3Messages) entries.resize(kMaxPop3Messages);
   for (Entry& e : entries) {

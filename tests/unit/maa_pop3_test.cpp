@@ -22,8 +22,7 @@ std::string wire(std::string_view message, std::optional<uint64_t> top = std::nu
 TEST(Pop3BodyWriter, StuffsDotsAndAddsCrToBareLfInAnyChunking) {
   std::string_view message = "A: b\n\n.x\r\n..y\nz";
   for (size_t chunk : {1, 2, 3, 100})
-    EXPECT_EQ(wire(message, std::nullopt, chunk), "A: b\r\n\r\n..x\r\n...y\r\nz\r\n.\r\n")
-        << chunk;
+    EXPECT_EQ(wire(message, std::nullopt, chunk), "A: b\r\n\r\n..x\r\n...y\r\nz\r\n.\r\n") << chunk;
 }
 
 TEST(Pop3BodyWriter, KeepsCrlfAndEndsWithDotLine) {
