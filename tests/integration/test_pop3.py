@@ -10,6 +10,7 @@ import poplib
 import re
 import socket
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gmtest import run_tests, tls_context, wait_for  # noqa: E402
@@ -197,6 +198,39 @@ def test_sessions_per_user_limit():
     login_when_unlocked(ALICE).quit()
 
 
+def rss_kib(service):
+    pid = INST.services()[service]["pids"][0]
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+
+
+def test_big_message_to_a_slow_reader_streams_in_bounded_memory():
+    line = b"0123456789" * 7 + b"\n"
+    body = line * (20 * 1024 * 1024 // len(line))  # 20 MiB with bare LFs
+    path = os.path.join(maildir(INST, "bob"), "cur", "1800000000.M1P1.big:2,")
+    data = b"Subject: big\n\n" + body
+    wire_size = len(data) + data.count(b"\n")
+    with open(path, "wb") as f:
+        f.write(data)
+    before = {name: rss_kib(name) for name in ("maa", "maa-mail")}
+    p = login()
+    n = next(int(x.split()[0]) for x in p.uidl()[1] if x.split()[1] == b"1800000000.M1P1.big")
+    p._putcmd(f"RETR {n}")
+    received = bytearray(p.sock.recv(65536))
+    time.sleep(2)  # the client stalls: both processes must stop at their high water marks
+    grown = {name: rss_kib(name) - before[name] for name in before}
+    while not received.endswith(b"\r\n.\r\n"):
+        chunk = p.sock.recv(1 << 20)
+        assert chunk, "connection closed mid-message"
+        received += chunk
+    status, _, message = received.partition(b"\r\n")
+    assert status == b"+OK %d octets" % wire_size, status
+    assert len(message) == wire_size + 3  # and ".\r\n"
+    assert all(v < 4096 for v in grown.values()), f"RSS grew by {grown} KiB for a 20 MiB message"
+    p.dele(n)
+    p.quit()
+
+
 def test_pipelined_commands_after_pass_reach_maa_mail_in_order():
     s = socket.create_connection(("127.0.0.1", PORT_BASE + 995), timeout=30)
     t = tls_context().wrap_socket(s, server_hostname="localhost")
@@ -247,6 +281,7 @@ def main():
             test_bare_lf_message_is_sent_with_crlf,
             test_second_session_gets_in_use,
             test_uidl_stable_across_sessions_and_new_mail_appears,
+            test_big_message_to_a_slow_reader_streams_in_bounded_memory,
             test_pipelined_commands_after_pass_reach_maa_mail_in_order,
             test_forged_handoff_outside_mail_dir_is_refused,
             test_handoff_reaches_maa_mail,
