@@ -1,6 +1,6 @@
-#include "pop3_body_writer.hpp"
+#include "mail/pop3_body_writer.hpp"
 
-namespace gm::maa {
+namespace gm::mail {
 
 // Copies whole runs between line ends; only line starts and ends need a look.
 bool Pop3BodyWriter::feed(std::string_view chunk, std::string& out) {
@@ -50,4 +50,4 @@ uint64_t Pop3BodyWriter::wire_size(std::string_view chunk, bool& after_cr) {
   return size;
 }
 
-}  // namespace gm::maa
+}  // namespace gm::mail
