@@ -8,9 +8,9 @@
 
 #include "core/log.hpp"
 #include "core/str.hpp"
+#include "mail/pop3_body_writer.hpp"
 #include "mail/pop3_reply.hpp"
 #include "net/connection.hpp"
-#include "mail/pop3_body_writer.hpp"
 #include "pop3_maildrop.hpp"
 
 namespace gm::maa {
