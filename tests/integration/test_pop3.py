@@ -14,6 +14,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gmtest import run_tests, tls_context, wait_for  # noqa: E402
+from sasl_client import ScramClient  # noqa: E402
 from maatest import ALICE, BOB, PASSWORD, maildir, raw_handoff, start_instance, submit  # noqa: E402
 
 PORT_BASE = 30100
@@ -95,6 +96,19 @@ def test_auth_plain_with_initial_response():
     ir = base64.b64encode(f"\0{BOB}\0{PASSWORD}".encode()).decode()
     assert p._shortcmd(f"AUTH PLAIN {ir}").startswith(b"+OK")
     p.stat()
+    p.quit()
+
+
+def test_auth_scram_sha_256_with_continuations():
+    scram = ScramClient(BOB, PASSWORD)
+    p = pop3s()
+    ir = base64.b64encode(scram.first()).decode()
+    challenge = p._shortcmd(f"AUTH SCRAM-SHA-256 {ir}")
+    assert challenge.startswith(b"+ "), challenge
+    final = scram.final(base64.b64decode(challenge[2:]))
+    server_final = p._shortcmd(base64.b64encode(final).decode())
+    assert server_final.startswith(b"+ ") and scram.verify(base64.b64decode(server_final[2:]))
+    assert p._shortcmd("").startswith(b"+OK Logged in")
     p.quit()
 
 
@@ -281,6 +295,7 @@ def main():
             test_capa_after_stls_offers_user_and_sasl,
             test_bad_password_is_auth_error,
             test_auth_plain_with_initial_response,
+            test_auth_scram_sha_256_with_continuations,
             test_transaction_commands_and_delete_at_quit,
             test_disconnect_without_quit_deletes_nothing,
             test_bare_lf_message_is_sent_with_crlf,
