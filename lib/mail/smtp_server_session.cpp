@@ -836,14 +836,16 @@ void SmtpServerSession::end_of_content() {
   pump();
 }
 
-// An uncommitted message is removed by its destructor: on the worker, as
-// that touches the disk.
+// An uncommitted message is removed by its destructor: on a worker, as
+// that touches the disk. The job only lets go of its reference: a write
+// still in flight on another worker holds one too, and whichever finishes
+// last destroys the message, never while the other uses it.
 void SmtpServerSession::drop_message() {
   if (!tx_.spool) return;
   auto spool = std::move(tx_.spool);
   tx_.spool.reset();
   writing_ = false;  // a write in flight finishes with the spool it holds
-  ctx_.workers.run([spool]() mutable { spool->message.reset(); }, nullptr);
+  ctx_.workers.run([spool]() mutable { spool.reset(); }, nullptr);
 }
 
 // ---- the rest ----
