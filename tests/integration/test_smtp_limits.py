@@ -184,6 +184,22 @@ def remount_spool(size):
     subprocess.run(["mount", "-o", f"remount,size={size}", "tmpfs", spool()], check=True)
 
 
+def fill_spool(filler):
+    """Writes filler until the spool has no free block, and keeps it so:
+    space freed late (a removed file whose last fd closes after its name is
+    gone) is taken too."""
+    with open(filler, "ab", buffering=0) as f:
+        settled = 0
+        while settled < 3:
+            try:
+                while f.write(b"\0" * 4096):
+                    pass
+            except OSError:
+                pass  # ENOSPC
+            settled = settled + 1 if os.statvfs(spool()).f_bfree == 0 else 0
+            time.sleep(0.1)
+
+
 def test_disk_full_gives_452_and_no_queue_file():
     if not SPOOL_MOUNTED:
         print("SKIP test_disk_full_gives_452_and_no_queue_file: needs root for a private tmpfs spool")
@@ -206,12 +222,7 @@ def test_disk_full_gives_452_and_no_queue_file():
 
         # A disk with no room at all: refused at DATA or at its end, never 250.
         filler = spool("filler")
-        with open(filler, "wb", buffering=0) as f:
-            try:
-                while f.write(b"\0" * 65536):
-                    pass
-            except OSError:
-                pass  # ENOSPC: the spool is full
+        fill_spool(filler)
         assert raw.cmd("MAIL FROM:<someone@remote.test>")[0] == 250
         assert raw.cmd(f"RCPT TO:<{BOB}>")[0] == 250
         code, text = raw.cmd("DATA")
