@@ -20,7 +20,9 @@
 
 namespace gm::mda {
 
-inline constexpr size_t kMdaWorkerThreads = 4;
+// Maildir deliveries in parallel: as many as qmgr runs at once by default
+// (default_destination_concurrency_limit), each waiting on its fsyncs.
+inline constexpr size_t kMdaWorkerThreads = 20;
 inline constexpr size_t kSpoolWriteAt = 64 << 10;  // body bytes buffered before a spool write
 
 // What all sessions of the process share (made once the loop exists).

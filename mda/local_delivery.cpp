@@ -51,21 +51,38 @@ bool exists(const std::string& path) {
 }  // namespace
 
 Result<Spool> Spool::create(const std::string& dir) {
-  // O_TMPFILE: never visible, gone with the fd.
-  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd < 0) return mail::storage_error("cannot create a spool file in", dir);
-  return Spool(UniqueFd(fd));
+  return Spool(dir);
 }
 
 Status Spool::append(std::string_view bytes) {
+  if (!fd_ && memory_.size() + bytes.size() <= kSpoolInMemory) {
+    memory_.append(bytes);
+    size_ += bytes.size();
+    return {};
+  }
+  if (!fd_) {
+    // O_TMPFILE: never visible, gone with the fd.
+    fd_.reset(::open(dir_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+    if (!fd_) return mail::storage_error("cannot create a spool file in", dir_);
+    if (Status s = mail::pwrite_all(fd_.get(), memory_, 0, "spool"); !s) return s;
+    memory_.clear();
+    memory_.shrink_to_fit();
+  }
   if (Status s = mail::pwrite_all(fd_.get(), bytes, size_, "spool"); !s) return s;
   size_ += bytes.size();
   return {};
 }
 
+Result<std::string> Spool::read(uint64_t offset, size_t length) const {
+  if (!fd_) {
+    if (offset >= memory_.size()) return std::string();
+    return memory_.substr(static_cast<size_t>(offset), length);
+  }
+  return pread_some(fd_.get(), offset, length);
+}
+
 Status Spool::finish() {
-  auto head =
-      pread_some(fd_.get(), 0, static_cast<size_t>(std::min<uint64_t>(size_, kMaxHeaderScan)));
+  auto head = read(0, static_cast<size_t>(std::min<uint64_t>(size_, kMaxHeaderScan)));
   if (!head) return head.error();
   delivered_to_ = delivered_to_values(*head);
   return {};
@@ -132,7 +149,7 @@ mail::SmtpReply deliver_to_mailbox(const Spool& spool, std::string_view sender,
   if (!delivery) return mail::reply_from_error(delivery.error());
   if (Status s = delivery->append(added); !s) return mail::reply_from_error(s.error());
   for (uint64_t offset = 0; offset < spool.size(); offset += kSpoolReadChunk) {
-    auto chunk = pread_some(spool.fd(), offset, kSpoolReadChunk);
+    auto chunk = spool.read(offset, kSpoolReadChunk);
     if (!chunk) return mail::reply_from_error(chunk.error());
     if (Status s = delivery->append(*chunk); !s) return mail::reply_from_error(s.error());
   }

@@ -18,23 +18,31 @@ namespace gm::mda {
 inline constexpr size_t kMaxHeaderScan = 256 << 10;  // header bytes searched for Delivered-To
 inline constexpr size_t kSpoolReadChunk = 64 << 10;
 
-// An unlinked temporary file under `dir` holding one message body (CRLF,
-// dot-unstuffed). Nothing of it survives a crash, nor needs to: the
-// message is still in qmgr's queue until mda answers.
+// One message body (CRLF, dot-unstuffed) held for the transaction's
+// deliveries: in memory up to kSpoolInMemory bytes, beyond that in an
+// unlinked temporary file under `dir` (a file create, write and free per
+// message cost mda more than the Maildir write itself). Nothing of it
+// survives a crash, nor needs to: the message is still in qmgr's queue
+// until mda answers.
+inline constexpr size_t kSpoolInMemory = 256 << 10;
+
 class Spool {
  public:
   static Result<Spool> create(const std::string& dir);
   Status append(std::string_view bytes);
   // After the last append: learns the message's Delivered-To headers.
   Status finish();
+  // Up to `length` bytes from `offset` (fewer at the end).
+  Result<std::string> read(uint64_t offset, size_t length) const;
 
   uint64_t size() const { return size_; }
-  int fd() const { return fd_.get(); }
   const std::vector<std::string>& delivered_to() const { return delivered_to_; }
 
  private:
-  explicit Spool(UniqueFd fd) : fd_(std::move(fd)) {}
-  UniqueFd fd_;
+  explicit Spool(std::string dir) : dir_(std::move(dir)) {}
+  std::string dir_;
+  std::string memory_;  // the body while it fits
+  UniqueFd fd_;         // the body once it outgrew memory_
   uint64_t size_ = 0;
   std::vector<std::string> delivered_to_;  // lower case
 };

@@ -17,12 +17,10 @@
 
 namespace {
 
-constexpr size_t kDiskThreads = 2;
-
 struct Msa {
   Msa(gm::net::EventLoop& loop, const gm::core::Config& config)
       : queue(gm::mail::make_file_queue_store(config.path("spool_dir"))),
-        workers(loop, kDiskThreads),
+        workers(loop, gm::mail::kSmtpDiskThreads),
         auth(loop, config.path("auth_socket")),
         directory(loop, config.path("auth_socket")),
         policy(directory),

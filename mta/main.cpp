@@ -16,12 +16,10 @@
 
 namespace {
 
-constexpr size_t kDiskThreads = 2;
-
 struct Mta {
   Mta(gm::net::EventLoop& loop, const gm::core::Config& config)
       : queue(gm::mail::make_file_queue_store(config.path("spool_dir"))),
-        workers(loop, kDiskThreads),
+        workers(loop, gm::mail::kSmtpDiskThreads),
         directory(loop, config.path("auth_socket")),
         policy(directory, config.integer("smtpd_client_connection_rate_limit")),
         context{loop, workers, *queue, policy, nullptr} {

@@ -8,13 +8,17 @@ namespace gm::auth {
 namespace {
 
 constexpr const char* kUnavailable = "authentication service unavailable";
+constexpr std::chrono::milliseconds kExpiryTick{250};
 
 }  // namespace
 
-AuthClient::AuthClient(net::EventLoop& loop, std::string socket_path)
+AuthClient::AuthClient(net::EventLoop& loop, std::string socket_path,
+                       std::chrono::milliseconds timeout)
     : loop_(loop),
       socket_path_(std::move(socket_path)),
-      failure_timer_(loop, [this] { deliver_failures(); }) {}
+      timeout_(timeout),
+      failure_timer_(loop, [this] { deliver_failures(); }),
+      expiry_timer_(loop, [this] { expire(); }) {}
 
 AuthClient::~AuthClient() = default;
 
@@ -38,21 +42,24 @@ bool AuthClient::ensure_connected() {
 }
 
 bool AuthClient::send(uint32_t id, const std::string& line) {
-  if (ensure_connected() && channel_->send_line(line)) return true;
+  if (ensure_connected() && channel_->send_line(line)) {
+    awaiting_authd(id);
+    return true;
+  }
   fail_later(id, kUnavailable);
   return false;
 }
 
 uint32_t AuthClient::mechanisms(bool secured, bool channel_binding, MechsDone done) {
   uint32_t id = next_id();
-  pending_[id] = Pending{std::move(done), nullptr};
+  pending_[id] = Pending{std::move(done), nullptr, std::nullopt};
   send(id, format_request(MechsRequest{id, secured, channel_binding}));
   return id;
 }
 
 uint32_t AuthClient::start(AuthStart request, StepDone done) {
   uint32_t id = next_id();
-  pending_[id] = Pending{nullptr, std::move(done)};
+  pending_[id] = Pending{nullptr, std::move(done), std::nullopt};
   AuthRequest message{id,
                       std::move(request.mechanism),
                       std::move(request.service),
@@ -79,6 +86,34 @@ void AuthClient::abort(uint32_t id) {
 void AuthClient::cancel(uint32_t id) {
   pending_.erase(id);
   failed_.erase(id);
+}
+
+void AuthClient::awaiting_authd(uint32_t id) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  it->second.deadline = std::chrono::steady_clock::now() + timeout_;
+  if (!expiry_timer_.pending()) expiry_timer_.start(kExpiryTick);
+}
+
+// authd owes a reply past its deadline: it is down (or hung) while gm-master
+// holds its socket. Everything in flight fails temporarily, and the next
+// request connects afresh rather than queueing behind the silence.
+void AuthClient::expire() {
+  auto now = std::chrono::steady_clock::now();
+  bool expired = false, waiting = false;
+  for (auto& [id, p] : pending_) {
+    if (!p.deadline) continue;
+    waiting = true;
+    expired |= *p.deadline <= now;
+  }
+  if (expired) {
+    log::warning(str_cat("authd at ", socket_path_, " did not answer within ",
+                         timeout_.count(), " ms"));
+    for (auto& [id, p] : pending_) fail_later(id, kUnavailable);
+    if (channel_) channel_->close();
+    return;
+  }
+  if (waiting) expiry_timer_.start(kExpiryTick);
 }
 
 void AuthClient::fail_later(uint32_t id, std::string reason) {
@@ -140,6 +175,7 @@ void AuthClient::on_line(std::string_view line) {
             step = {AuthStep::Kind::kTemporaryFailure, "", false, "", "unexpected reply"};
           }
           if (step.kind != AuthStep::Kind::kContinue) pending_.erase(it);
+          else p.deadline.reset();  // the client's turn
           if (done) done(std::move(step));
         }
       },

@@ -3,11 +3,15 @@
 // one IpcChannel to auth_socket shared by all sessions of the process.
 // Connects on first use and again after authd went away (a restart); when
 // authd cannot be reached, every pending and new request gets a temporary
-// failure, which SMTP answers "454 4.7.0" (RFC 4954 6).
+// failure, which SMTP answers "454 4.7.0" (RFC 4954 6). authd counts as
+// unreachable too when a request waits longer than `timeout` for its reply:
+// gm-master holds the listening socket while authd is down, so a connect
+// succeeds and only the silence tells.
 // Callbacks run on the loop, never from inside the call that made the
 // request; cancel() an id before its owner goes away.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -21,6 +25,9 @@
 #include "net/ipc.hpp"
 
 namespace gm::auth {
+
+// How long a request may wait for authd's reply (not for the client's).
+inline constexpr std::chrono::milliseconds kAuthReplyTimeout{10'000};
 
 struct AuthStep {
   enum class Kind { kContinue, kOk, kFail, kTemporaryFailure };
@@ -46,7 +53,8 @@ class AuthClient {
   using MechsDone = std::function<void(Result<std::vector<std::string>>)>;
   using StepDone = std::function<void(AuthStep)>;
 
-  AuthClient(net::EventLoop& loop, std::string socket_path);
+  AuthClient(net::EventLoop& loop, std::string socket_path,
+             std::chrono::milliseconds timeout = kAuthReplyTimeout);
   ~AuthClient();
   AuthClient(const AuthClient&) = delete;
   AuthClient& operator=(const AuthClient&) = delete;
@@ -67,6 +75,8 @@ class AuthClient {
   struct Pending {
     MechsDone mechs;
     StepDone step;
+    // Set while authd owes a reply; unset while the client owes a response.
+    std::optional<std::chrono::steady_clock::time_point> deadline;
   };
   uint32_t next_id();
   bool ensure_connected();
@@ -76,13 +86,17 @@ class AuthClient {
   void fail_later(uint32_t id, std::string reason);
   void deliver_failures();
   void fail(uint32_t id, const std::string& reason);
+  void awaiting_authd(uint32_t id);
+  void expire();
 
   net::EventLoop& loop_;
   std::string socket_path_;
+  std::chrono::milliseconds timeout_;
   std::unique_ptr<net::IpcChannel> channel_;
   std::map<uint32_t, Pending> pending_;
   std::map<uint32_t, std::string> failed_;  // to be told on the next loop round
   net::Timer failure_timer_;
+  net::Timer expiry_timer_;  // ticks while authd owes a reply
   uint32_t last_id_ = 0;
 };
 

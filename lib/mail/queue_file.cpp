@@ -137,7 +137,10 @@ Result<QueueFile> QueueFile::open(const std::string& path, bool writable) {
 
 Status QueueFile::read_content(const std::function<Status(std::string_view)>& sink,
                                size_t chunk_size) const {
-  std::string buffer(std::max<size_t>(chunk_size, 1), '\0');
+  // No bigger than the content: a small message does not pay for zeroing 64 KiB.
+  std::string buffer(
+      static_cast<size_t>(std::max<uint64_t>(std::min<uint64_t>(chunk_size, content_length()), 1)),
+      '\0');
   uint64_t offset = content_offset(), left = content_length();
   uint32_t crc = 0;
   while (left > 0) {

@@ -24,6 +24,15 @@ inline constexpr QueueName kAllQueues[] = {QueueName::kIncoming, QueueName::kAct
 std::string_view queue_dir_name(QueueName queue);  // "incoming", "active", ...
 Result<QueueName> parse_queue_name(std::string_view name);
 
+// How a move or removal reaches the disk. kDurable: both directory entries
+// are fsync'ed before the call returns. kLazy: the rename or unlink is done
+// but left to the kernel's writeback (seconds); use it only where a crash
+// that undoes the change is harmless: incoming/deferred -> active (recovery
+// sends active/ back to incoming/ anyway) and removing a message whose
+// recipients are all done (undone, it is delivered again: a duplicate after
+// a power loss, never a loss; Postfix syncs neither).
+enum class Sync { kDurable, kLazy };
+
 // A message being received. commit() returns only when the message and its
 // name are durable: only then may the server answer 250. Destroying an
 // uncommitted message removes it.
@@ -46,9 +55,9 @@ class QueueStore {
   // Queue IDs in a queue, oldest first.
   virtual Result<std::vector<std::string>> list(QueueName queue) const = 0;
   virtual Result<QueueFile> open(QueueName queue, std::string_view id, bool writable) const = 0;
-  // Moves a message between queues durably (both directory entries synced).
-  virtual Status move(std::string_view id, QueueName from, QueueName to) = 0;
-  virtual Status remove(QueueName queue, std::string_view id) = 0;
+  // Moves a message between queues (a rename, never replacing a message).
+  virtual Status move(std::string_view id, QueueName from, QueueName to, Sync sync) = 0;
+  virtual Status remove(QueueName queue, std::string_view id, Sync sync) = 0;
   // Removes messages that were never committed (a crash mid-receive) older
   // than max_age; returns how many.
   virtual Result<size_t> remove_stale(std::chrono::seconds max_age) = 0;

@@ -76,20 +76,22 @@ class FileQueueStore : public QueueStore {
     return QueueFile::open(str_cat(dir(queue), '/', id), writable);
   }
 
-  Status move(std::string_view id, QueueName from, QueueName to) override {
+  Status move(std::string_view id, QueueName from, QueueName to, Sync sync) override {
     if (!is_valid_queue_id(id)) return make_error(str_cat("bad queue id ", printable(id, 40)));
     std::string source = str_cat(dir(from), '/', id), target = str_cat(dir(to), '/', id);
     if (::renameat2(AT_FDCWD, source.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) != 0)
       return storage_error("rename", source);
+    if (sync == Sync::kLazy) return {};
     // The new name first: a crash between the two leaves the message findable.
     if (auto status = core::fsync_directory(dir(to)); !status) return status;
     return core::fsync_directory(dir(from));
   }
 
-  Status remove(QueueName queue, std::string_view id) override {
+  Status remove(QueueName queue, std::string_view id, Sync sync) override {
     if (!is_valid_queue_id(id)) return make_error(str_cat("bad queue id ", printable(id, 40)));
     std::string path = str_cat(dir(queue), '/', id);
     if (::unlink(path.c_str()) != 0) return storage_error("unlink", path);
+    if (sync == Sync::kLazy) return {};
     return core::fsync_directory(dir(queue));
   }
 

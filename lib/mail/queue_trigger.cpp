@@ -26,6 +26,10 @@ Status send_trigger(const std::string& path, std::string_view what,
 
 }  // namespace
 
+std::string trigger_new_message(std::string_view queue_id) {
+  return str_cat(kTriggerNew, ' ', queue_id);
+}
+
 Status trigger_queue_manager(const core::Config& config, std::string_view what) {
   return send_trigger(config.path("queue_trigger_socket"), what, kTriggerTimeout);
 }

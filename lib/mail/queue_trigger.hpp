@@ -1,6 +1,7 @@
 // Waking the queue manager (qmgr(8), TRIGGER): connect to its trigger
 // socket (gm.conf queue_trigger_socket), write one line, close.
-//   "new\n"    a message was committed to incoming/ or maildrop/
+//   "new\n"    a message was committed to incoming/ or maildrop/ (qmgr scans)
+//   "new ID\n" message ID was committed to incoming/ (qmgr takes it, no scan)
 //   "flush\n"  retry every deferred message now (gmctl queue flush)
 // Best effort: qmgr also scans every queue_run_delay, so a lost trigger
 // only delays a message; a failure here is never an error for the caller's
@@ -19,6 +20,9 @@ namespace gm::mail {
 inline constexpr std::string_view kTriggerNew = "new";
 inline constexpr std::string_view kTriggerFlush = "flush";
 inline constexpr std::chrono::milliseconds kTriggerTimeout{1000};
+
+// "new ID": what a server sends after committing message ID to incoming/.
+std::string trigger_new_message(std::string_view queue_id);
 
 // For tools: waits at most kTriggerTimeout for a full listen backlog; the
 // error says why qmgr could not be told (gmctl queue flush reports it).

@@ -1,6 +1,19 @@
 #include "mail/smtp_data_reader.hpp"
 
 namespace gm::mail {
+namespace {
+
+// The position of the first CR or LF at or after `from`, or input.size().
+// One plain pass: find_first_of would call memchr on the two-byte set for
+// every byte, and two memchr calls would rescan the rest of a CR-less input
+// once per line.
+size_t next_line_break(std::string_view input, size_t from) {
+  size_t i = from;
+  while (i < input.size() && input[i] != '\r' && input[i] != '\n') ++i;
+  return i;
+}
+
+}  // namespace
 
 void SmtpDataReader::emit(std::string_view bytes, std::string& content) {
   uint64_t before = size_;
@@ -73,8 +86,7 @@ size_t SmtpDataReader::feed(std::string_view input, std::string& content) {
   while (i < input.size() && state_ != State::kDone) {
     if (state_ == State::kText) {
       // Fast path: copy a run of ordinary bytes at once.
-      size_t end = input.find_first_of("\r\n", i);
-      if (end == std::string_view::npos) end = input.size();
+      size_t end = next_line_break(input, i);
       if (end > i) {
         emit(input.substr(i, end - i), content);
         i = end;

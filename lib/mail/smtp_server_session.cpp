@@ -419,10 +419,14 @@ void SmtpServerSession::do_auth(std::string_view argument) {
   std::string args(argument);
   with_mechanisms([this, args] {
     state_ = SmtpState::kReady;
+    if (!mechanisms_) {  // authd did not answer: RFC 4954 6, try again later
+      reply(auth_temporary_failure());
+      return resume(SmtpState::kReady);
+    }
     size_t space = args.find(' ');
     std::string mechanism = args.substr(0, space);
     for (char& ch : mechanism) ch = (ch >= 'a' && ch <= 'z') ? char(ch - 32) : ch;
-    const auto& offered = mechanisms_ ? *mechanisms_ : std::vector<std::string>();
+    const std::vector<std::string>& offered = *mechanisms_;
     if (std::find(offered.begin(), offered.end(), mechanism) == offered.end()) {
       reply(auth_mechanism_unknown());
       return resume(SmtpState::kReady);
@@ -790,7 +794,7 @@ void SmtpServerSession::write_done(bool final) {
     log::write(log::Level::kInfo, conn_->session_id(),
                str_cat(id, ": from=<", tx_.sender, "> nrcpt=", tx_.recipients.size()));
     reply(queued(id));
-    trigger_queue_manager_nowait(settings_.trigger_socket, "new");
+    trigger_queue_manager_nowait(settings_.trigger_socket, trigger_new_message(id));
   } else {
     log::error(str_cat(id, ": not queued: ", status.error().message));
     reply(insufficient_storage());
@@ -832,14 +836,16 @@ void SmtpServerSession::end_of_content() {
   pump();
 }
 
-// An uncommitted message is removed by its destructor: on the worker, as
-// that touches the disk.
+// An uncommitted message is removed by its destructor: on a worker, as
+// that touches the disk. The job only lets go of its reference: a write
+// still in flight on another worker holds one too, and whichever finishes
+// last destroys the message, never while the other uses it.
 void SmtpServerSession::drop_message() {
   if (!tx_.spool) return;
   auto spool = std::move(tx_.spool);
   tx_.spool.reset();
   writing_ = false;  // a write in flight finishes with the spool it holds
-  ctx_.workers.run([spool]() mutable { spool->message.reset(); }, nullptr);
+  ctx_.workers.run([spool]() mutable { spool.reset(); }, nullptr);
 }
 
 // ---- the rest ----

@@ -55,6 +55,13 @@ struct SmtpRole {
   bool greet_pause = false;              // smtpd_greet_pause applies (mta)
 };
 
+// Worker threads msa and mta give the queue writes. A commit waits on
+// fsync, and the disk completes parallel fsyncs together (bench/README.md:
+// ~30,000/s with 8 writers against ~7,000/s with 1), so sessions must not
+// queue behind a few threads: with 2, 50 sessions committed at a fraction
+// of Postfix's rate, whose 50 cleanup processes fsync in parallel.
+inline constexpr size_t kSmtpDiskThreads = 16;
+
 // One per process; outlives every session.
 struct SmtpServerContext {
   net::EventLoop& loop;

@@ -122,9 +122,12 @@ Status Server::listen(std::vector<InheritedListener> inherited) {
       return make_error(str_cat("listener '", entry.name, "' needs TLS, but tls_cert_file ",
                                 config_->path("tls_cert_file"), " does not exist"));
     auto listener = std::make_unique<Listener>(Listener{this, entry.name, implicit_tls, nullptr});
-    // backlog -1: the socket is already listening (bound by gm-master).
+    // backlog 0: the socket is already listening (bound by gm-master with
+    // its kListenBacklog). -1 would make libevent call listen(fd, 128) again
+    // and cut the backlog: a burst of connects beyond it then waits seconds
+    // for SYN-ACK retransmissions (bench/README.md, idle connections).
     listener->lev.reset(evconnlistener_new(loop_.base(), &Server::on_accept, listener.get(),
-                                           LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1,
+                                           LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0,
                                            entry.fd.get()));
     if (!listener->lev)
       return make_error(str_cat("cannot listen on inherited fd ", entry.fd.get()));

@@ -196,7 +196,7 @@ Status send_dsn(mail::QueueStore& store, const QmgrSettings& settings, const mai
 
 void move_to_corrupt(mail::QueueStore& store, const std::string& id, std::string_view why) {
   log::error(str_cat(id, ": ", why, "; moved to the corrupt queue"));
-  if (Status s = store.move(id, QueueName::kActive, QueueName::kCorrupt); !s)
+  if (Status s = store.move(id, QueueName::kActive, QueueName::kCorrupt, mail::Sync::kDurable); !s)
     log::error(str_cat(id, ": cannot move to corrupt: ", s.error().message));
 }
 
@@ -311,7 +311,7 @@ AttemptResult attempt_delivery(mail::QueueStore& store, const QmgrSettings& sett
         log::error(str_cat(id, ": cannot queue the sender notification: ", s.error().message,
                            "; trying again later"));
         // Keep the message as it was: deferred, nothing recorded.
-        store.move(id, QueueName::kActive, QueueName::kDeferred).ok();
+        store.move(id, QueueName::kActive, QueueName::kDeferred, mail::Sync::kDurable).ok();
         result.kind = AttemptResult::Kind::kDeferred;
         return result;
       }
@@ -321,11 +321,20 @@ AttemptResult attempt_delivery(mail::QueueStore& store, const QmgrSettings& sett
 
   uint32_t max_attempts = 0;
   uint64_t when = now_micros();
+  // Nothing left to do: the file goes, so its states need not be recorded
+  // (an fdatasync saved per message; a crash before the removal means
+  // another attempt, as a crash before record_state always did).
+  bool all_done = true;
+  for (size_t i = 0; i < n; ++i)
+    if ((outcomes[i].attempted ? outcomes[i].state : env.recipients[i].state) ==
+        RecipientState::kPending)
+      all_done = false;
   for (size_t i = 0; i < n; ++i) {
     const Outcome& o = outcomes[i];
     const mail::QueueRecipient& r = env.recipients[i];
     if (o.attempted) {
-      if (Status s = file.record_state(i, o.state, o.reply, when); !s) {
+      Status s = all_done ? Status{} : file.record_state(i, o.state, o.reply, when);
+      if (!s) {
         log::error(str_cat(id, ": cannot record delivery state: ", s.error().message));
         result.kind = AttemptResult::Kind::kError;
         return result;
@@ -345,7 +354,7 @@ AttemptResult attempt_delivery(mail::QueueStore& store, const QmgrSettings& sett
     }
   }
   if (result.pending == 0) {
-    if (Status s = store.remove(QueueName::kActive, id); !s)
+    if (Status s = store.remove(QueueName::kActive, id, mail::Sync::kLazy); !s)
       log::error(str_cat(id, ": cannot remove: ", s.error().message));
     log::info(str_cat(id, ": removed"));
     result.kind = AttemptResult::Kind::kRemoved;
@@ -357,7 +366,7 @@ AttemptResult attempt_delivery(mail::QueueStore& store, const QmgrSettings& sett
   times[0].tv_sec = times[1].tv_sec = static_cast<time_t>(now_seconds() + delay.count());
   times[0].tv_nsec = times[1].tv_nsec = 0;
   if (futimens(file.fd(), times) != 0) log::warning(str_cat(id, ": cannot set the retry time"));
-  if (Status s = store.move(id, QueueName::kActive, QueueName::kDeferred); !s)
+  if (Status s = store.move(id, QueueName::kActive, QueueName::kDeferred, mail::Sync::kDurable); !s)
     log::error(str_cat(id, ": cannot move to deferred: ", s.error().message));
   result.kind = AttemptResult::Kind::kDeferred;
   return result;

@@ -43,7 +43,7 @@ Status recover_queue(mail::QueueStore& store) {
   if (!active) return active.error();
   for (const std::string& id : *active) {
     log::notice(str_cat(id, ": was active when qmgr stopped; back to incoming"));
-    if (Status s = store.move(id, QueueName::kActive, QueueName::kIncoming); !s) return s;
+    if (Status s = store.move(id, QueueName::kActive, QueueName::kIncoming, mail::Sync::kDurable); !s) return s;
   }
   if (auto stale = store.remove_stale(std::chrono::hours(24)); stale && *stale > 0)
     log::notice(str_cat("removed ", *stale, " never-committed queue files"));
@@ -99,7 +99,19 @@ void QueueManager::trigger(std::string_view what) {
     log::info("flush requested: retrying the deferred queue now");
     return scan(true);
   }
+  if (what.starts_with("new ")) {
+    std::string id(what.substr(4));
+    if (mail::is_valid_queue_id(id)) {
+      take({std::move(id), QueueName::kIncoming});
+      return dispatch();
+    }
+  }
   scan(false);
+}
+
+void QueueManager::take(Candidate c) {
+  if (!in_flight_.contains(c.id) && waiting_ids_.insert(c.id).second)
+    waiting_.push_back(std::move(c));
 }
 
 void QueueManager::scan(bool flush) {
@@ -127,9 +139,7 @@ void QueueManager::scan(bool flush) {
 
 void QueueManager::scanned(std::vector<Candidate> found) {
   scanning_ = false;
-  for (Candidate& c : found)
-    if (!in_flight_.contains(c.id) && waiting_ids_.insert(c.id).second)
-      waiting_.push_back(std::move(c));
+  for (Candidate& c : found) take(std::move(c));
   dispatch();
   if (rescan_) {
     bool flush = rescan_flush_;
@@ -149,8 +159,9 @@ void QueueManager::dispatch() {
     const QmgrSettings* settings = &settings_;
     workers_.run(
         [store, settings, c, result] {
-          // Durable move first: a crash from here on finds it in active/.
-          if (Status s = store->move(c.id, c.queue, QueueName::kActive); !s) {
+          // Not synced: after a crash recover_queue() sends active/ back to
+          // incoming/, so either name leads to the same next attempt.
+          if (Status s = store->move(c.id, c.queue, QueueName::kActive, mail::Sync::kLazy); !s) {
             log::debug(str_cat(c.id, ": ", s.error().message));  // gone meanwhile
             return;
           }

@@ -32,7 +32,8 @@ class QueueManager {
   QueueManager(net::EventLoop& loop, QmgrSettings settings);
 
   void start();
-  // "new": scan incoming/ and maildrop/; "flush": also every deferred message now.
+  // "new": scan incoming/ and maildrop/; "new ID": take incoming/ID without
+  // a scan; "flush": also every deferred message now.
   void trigger(std::string_view what);
 
  private:
@@ -42,6 +43,7 @@ class QueueManager {
   };
   void scan(bool flush);
   void scanned(std::vector<Candidate> found);
+  void take(Candidate c);  // queues c unless it is queued or in flight already
   void dispatch();
 
   net::EventLoop& loop_;

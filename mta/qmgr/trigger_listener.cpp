@@ -33,7 +33,7 @@ void TriggerListener::accept(UniqueFd fd) {
   uint64_t key = next_key_++;
   net::IpcChannel::Handlers handlers;
   handlers.on_line = [this](std::string_view line) {
-    if (line == "new" || line == "flush")
+    if (line == "new" || line == "flush" || line.starts_with("new "))
       on_trigger_(line);
     else
       log::warning(str_cat("trigger: unknown request '", printable(line, kMaxTriggerLine), "'"));

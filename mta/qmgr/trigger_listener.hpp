@@ -1,5 +1,5 @@
 // qmgr's trigger socket (listener "trigger", queue_trigger_socket): each
-// client writes one line ("new" or "flush", mail/queue_trigger.hpp) and
+// client writes one line ("new", "new ID" or "flush", mail/queue_trigger.hpp) and
 // closes. Lines other than those are logged and ignored.
 #pragma once
 

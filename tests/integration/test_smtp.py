@@ -47,8 +47,9 @@ def new_files(before):
 class Raw:
     """A line-level SMTP client for what smtplib will not send."""
 
-    def __init__(self, port, greet=True):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    def __init__(self, port, greet=True, source=None):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10,
+                                             source_address=(source, 0) if source else None)
         self.buf = b""
         if greet:
             assert self.reply()[0] == 220

@@ -142,7 +142,7 @@ TEST(Durability, QueueMoveFsyncsBothDirectoriesAndStateIsSynced) {
   ASSERT_TRUE((*message)->commit().ok());
   std::string id = (*message)->queue_id();
   Recording recording;
-  ASSERT_TRUE(store->move(id, QueueName::kIncoming, QueueName::kDeferred).ok());
+  ASSERT_TRUE(store->move(id, QueueName::kIncoming, QueueName::kDeferred, mail::Sync::kDurable).ok());
   auto synced = recording.synced();
   EXPECT_TRUE(contains(synced, base + "/deferred"));
   EXPECT_TRUE(contains(synced, base + "/incoming"));

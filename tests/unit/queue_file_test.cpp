@@ -328,12 +328,12 @@ TEST(QueueStore, MovesBetweenQueuesAndRemoves) {
   Queued a = queue_message(*store, "first message");
   Queued b = queue_message(*store, "second message");
   EXPECT_LT(a.id, b.id);
-  ASSERT_TRUE(store->move(a.id, QueueName::kIncoming, QueueName::kActive).ok());
+  ASSERT_TRUE(store->move(a.id, QueueName::kIncoming, QueueName::kActive, Sync::kDurable).ok());
   EXPECT_EQ(*store->list(QueueName::kIncoming), std::vector<std::string>{b.id});
   EXPECT_EQ(*store->list(QueueName::kActive), std::vector<std::string>{a.id});
-  EXPECT_FALSE(store->move(a.id, QueueName::kIncoming, QueueName::kActive).ok());
+  EXPECT_FALSE(store->move(a.id, QueueName::kIncoming, QueueName::kActive, Sync::kDurable).ok());
   ASSERT_TRUE(store->open(QueueName::kActive, a.id, false).ok());
-  ASSERT_TRUE(store->remove(QueueName::kActive, a.id).ok());
+  ASSERT_TRUE(store->remove(QueueName::kActive, a.id, Sync::kDurable).ok());
   EXPECT_TRUE(store->list(QueueName::kActive)->empty());
   EXPECT_FALSE(store->open(QueueName::kIncoming, "../../etc/passwd", false).ok());
   EXPECT_EQ(*parse_queue_name("deferred"), QueueName::kDeferred);

@@ -188,7 +188,7 @@ int move(const Options& options, const core::Config& config, std::string_view co
                            *where == "active" ? " (being delivered; try again)" : ""));
   mail::QueueName to = command == "hold" ? mail::QueueName::kHold : mail::QueueName::kIncoming;
   auto store = mail::make_file_queue_store(spool);
-  if (auto status = store->move(id, *from, to); !status) return failure(status.error().message);
+  if (auto status = store->move(id, *from, to, mail::Sync::kDurable); !status) return failure(status.error().message);
   if (to == mail::QueueName::kIncoming)
     if (auto status = mail::trigger_queue_manager(config, mail::kTriggerNew); !status)
       std::fprintf(stderr, "gmctl: %s (qmgr finds it at its next scan)\n",
@@ -200,7 +200,7 @@ int move(const Options& options, const core::Config& config, std::string_view co
 
 Status remove_one(const std::string& spool, const std::string& queue, const std::string& id) {
   if (auto name = mail::parse_queue_name(queue))
-    return mail::make_file_queue_store(spool)->remove(*name, id);
+    return mail::make_file_queue_store(spool)->remove(*name, id, mail::Sync::kDurable);
   // maildrop: not the queue store's; unlink and sync the same way.
   std::string dir = str_cat(spool, '/', queue);
   if (::unlink(str_cat(dir, '/', id).c_str()) != 0)
