@@ -4,6 +4,7 @@
 #include <array>
 
 #include "core/str.hpp"
+#include "mail/mailbox_folder.hpp"
 
 namespace gm::maa {
 
@@ -18,7 +19,7 @@ constexpr std::array<SystemFlag, 5> kSystemFlags = {{
 
 // RFC 9051 9: atom-char minus the atom-specials and ']' (resp-specials).
 bool is_keyword(std::string_view k) {
-  if (k.empty() || k.size() > kMaxKeywordLength) return false;
+  if (k.empty() || k.size() > mail::kMaxKeywordLength) return false;
   for (unsigned char c : k) {
     if (c <= 0x20 || c >= 0x7f) return false;
     if (std::string_view("(){%*\"\\]").find(static_cast<char>(c)) != std::string_view::npos)
@@ -51,10 +52,13 @@ std::string format_flag_list(std::span<const std::string> known_keywords) {
   return format_flags(0x1f, known_keywords);
 }
 
-Result<FlagSet> parse_flags(std::span<const std::string_view> names) {
+Result<FlagSet> parse_flags(std::span<const mail::ImapArg> args) {
+  if (args.size() == 1 && args[0].is_list()) args = args[0].list;
   FlagSet set;
-  if (names.size() > kMaxKeywordsPerCommand) return make_error("Too many flags");
-  for (auto name : names) {
+  if (args.size() > kMaxKeywordsPerCommand) return make_error("Too many flags");
+  for (const auto& arg : args) {
+    if (!arg.is_atom()) return make_error("Flags must be atoms");
+    std::string_view name = arg.text;
     if (!name.empty() && name[0] == '\\') {
       auto it = std::find_if(kSystemFlags.begin(), kSystemFlags.end(),
                              [&](const SystemFlag& f) { return iequals(f.name, name); });
@@ -67,20 +71,6 @@ Result<FlagSet> parse_flags(std::span<const std::string_view> names) {
     }
   }
   return set;
-}
-
-std::vector<std::string> keywords_added(std::vector<std::string> keywords,
-                                        std::span<const std::string> add) {
-  for (const auto& k : add) {
-    if (!contains(keywords, k)) keywords.push_back(k);
-  }
-  return keywords;
-}
-
-std::vector<std::string> keywords_removed(std::vector<std::string> keywords,
-                                          std::span<const std::string> remove) {
-  std::erase_if(keywords, [&](const std::string& k) { return contains(remove, k); });
-  return keywords;
 }
 
 }  // namespace gm::maa

@@ -9,12 +9,12 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "mail/imap_parser.hpp"
 
 namespace gm::maa {
 
 // RFC 9051 leaves the count open; a bound keeps one STORE small.
 inline constexpr size_t kMaxKeywordsPerCommand = 64;
-inline constexpr size_t kMaxKeywordLength = 100;
 
 struct FlagSet {
   uint8_t flags = 0;  // mail::Flag bits
@@ -25,13 +25,9 @@ struct FlagSet {
 std::string format_flags(uint8_t flags, std::span<const std::string> keywords);
 // The FLAGS response list: system flags and the folder's keywords.
 std::string format_flag_list(std::span<const std::string> known_keywords);
-// Flag names from a command; refuses \Recent and unknown \-flags, bad atoms.
-Result<FlagSet> parse_flags(std::span<const std::string_view> names);
-
-// keywords ∪ add, or keywords \ remove, case-insensitively (RFC 9051 2.3.2).
-std::vector<std::string> keywords_added(std::vector<std::string> keywords,
-                                        std::span<const std::string> add);
-std::vector<std::string> keywords_removed(std::vector<std::string> keywords,
-                                          std::span<const std::string> remove);
+// A flag list from a command: "(\Seen $Junk)" as one list argument, or
+// the flags as separate atoms (STORE allows both). Refuses \Recent,
+// unknown \-flags and keywords that are not atoms.
+Result<FlagSet> parse_flags(std::span<const mail::ImapArg> args);
 
 }  // namespace gm::maa

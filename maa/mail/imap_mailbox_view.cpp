@@ -5,11 +5,11 @@
 namespace gm::maa {
 
 MailboxView::Entry MailboxView::entry_of(const mail::MessageRecord& r) {
-  return Entry{r.uid, r.flags, false, r.modseq, r.keywords};
+  return Entry{r.uid, r.flags, false, r.keyword_bits, r.modseq};
 }
 
 bool MailboxView::same_flags(const Entry& e, const mail::MessageRecord& r) {
-  return e.flags == r.flags && e.modseq == r.modseq && e.keywords == r.keywords;
+  return e.flags == r.flags && e.modseq == r.modseq && e.keyword_bits == r.keyword_bits;
 }
 
 void MailboxView::reset(std::span<const mail::MessageRecord> records) {
@@ -71,14 +71,7 @@ void MailboxView::note_reported(uint32_t seq, const mail::MessageRecord& record)
   Entry& e = entries_[seq - 1];
   e.flags = record.flags;
   e.modseq = record.modseq;
-  e.keywords = record.keywords;
-}
-
-const mail::MessageRecord* find_record(std::span<const mail::MessageRecord> records,
-                                       uint32_t uid) {
-  auto it = std::lower_bound(records.begin(), records.end(), uid,
-                             [](const mail::MessageRecord& m, uint32_t u) { return m.uid < u; });
-  return it != records.end() && it->uid == uid ? &*it : nullptr;
+  e.keyword_bits = record.keyword_bits;
 }
 
 }  // namespace gm::maa

@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <optional>
 #include <span>
-#include <string>
 #include <vector>
 
 #include "mail/mailbox_folder.hpp"
@@ -45,16 +44,13 @@ class MailboxView {
     uint32_t uid = 0;
     uint8_t flags = 0;
     bool gone = false;
+    uint32_t keyword_bits = 0;
     uint64_t modseq = 0;
-    std::vector<std::string> keywords;
   };
   static Entry entry_of(const mail::MessageRecord& r);
   static bool same_flags(const Entry& e, const mail::MessageRecord& r);
 
   std::vector<Entry> entries_;
 };
-
-// The record of a UID in the folder's ascending list, or null.
-const mail::MessageRecord* find_record(std::span<const mail::MessageRecord> records, uint32_t uid);
 
 }  // namespace gm::maa
