@@ -31,6 +31,13 @@ std::string format_reply(std::string_view tag, const ImapReply& reply) {
   return out;
 }
 
+std::string format_bye(std::string_view text) {
+  std::string out = "* BYE ";
+  append_clean(out, text);
+  out += "\r\n";
+  return out;
+}
+
 namespace imap_reply {
 
 ImapReply ok(std::string text, std::string code) {

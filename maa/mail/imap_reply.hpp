@@ -20,6 +20,8 @@ struct ImapReply {
 // "<tag> OK [code] text\r\n" (tag "*" for untagged). Control bytes in the
 // text are replaced, so client-supplied text cannot inject a line.
 std::string format_reply(std::string_view tag, const ImapReply& reply);
+// "* BYE text\r\n" (RFC 9051 7.1.5), cleaned the same way.
+std::string format_bye(std::string_view text);
 
 namespace imap_reply {
 ImapReply ok(std::string text, std::string code = {});
