@@ -60,9 +60,9 @@ void ImapSession::cmd_id(const mail::ImapCommand& command) {
   std::string client;
   for (size_t i = 0; arg.is_list() && i < arg.list.size(); i += 2)
     client += arg.list[i].text + "=" + arg.list[i + 1].text + " ";
-  if (!client.empty()) core::log_info("imap", handoff_.session + " client ID: " + client);
+  if (!client.empty()) log::write(log::Level::kInfo, handoff_.session, "client ID: " + printable(client));
   std::string line = "ID (\"name\" \"GoodMessaging\" \"version\" ";
-  mail::append_quoted(line, core::kVersion);
+  mail::append_quoted(line, kVersion);
   line += ")";
   untagged(line);
   finish(command, imap_reply::completed("ID"));

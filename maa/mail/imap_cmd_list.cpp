@@ -126,12 +126,10 @@ void ImapSession::cmd_list(const mail::ImapCommand& command) {
     }
     if (!any_match(folder.name)) continue;
     std::string line = "LIST (";
-    std::vector<std::string_view> attrs;
-    if (folder.non_existent) attrs.push_back("\\NonExistent");
-    attrs.push_back(folder.has_children ? "\\HasChildren" : "\\HasNoChildren");
-    if (special) attrs.push_back(mail::special_use_attribute(folder.special_use));
-    if (options.return_subscribed && subscribed) attrs.push_back("\\Subscribed");
-    line += core::join(attrs, " ");
+    if (folder.non_existent) line += "\\NonExistent ";
+    line += folder.has_children ? "\\HasChildren" : "\\HasNoChildren";
+    if (special) line.append(" ").append(mail::special_use_attribute(folder.special_use));
+    if (options.return_subscribed && subscribed) line += " \\Subscribed";
     line += ") \"/\" ";
     append_mailbox_name(line, folder.name);
     line += extended;

@@ -23,17 +23,11 @@ bool has_8bit(std::string_view s) {
 // Error code kBadName: answer BAD (syntax); else NO (refused name).
 Result<std::string> ImapSession::read_mailbox_name(const mail::ImapArg& arg) const {
   if (!arg.is_astring()) return make_error("Mailbox name expected", kBadName);
-  std::string utf8;
-  if (enabled_.utf8_names()) {
-    utf8 = arg.text;
-  } else {
-    if (has_8bit(arg.text))
-      return make_error("8-bit mailbox name: IMAP4rev1 names are modified UTF-7", kBadName);
-    auto decoded = mail::mutf7_to_utf8(arg.text);
-    if (!decoded) return make_error("Invalid modified UTF-7 mailbox name", kBadName);
-    utf8 = std::move(*decoded);
-  }
-  auto normal = mail::normalize_mailbox_name(utf8);
+  if (!enabled_.utf8_names() && has_8bit(arg.text))
+    return make_error("8-bit mailbox name: IMAP4rev1 names are modified UTF-7", kBadName);
+  auto utf8 = mail::mailbox_name_from_wire(arg.text, enabled_.utf8_names());
+  if (!utf8) return make_error("Invalid mailbox name: " + utf8.error().message, kBadName);
+  auto normal = mail::normalize_mailbox_name(*utf8);
   if (!normal) return make_error("Invalid mailbox name: " + normal.error().message);
   return std::move(*normal);
 }
@@ -41,15 +35,15 @@ Result<std::string> ImapSession::read_mailbox_name(const mail::ImapArg& arg) con
 Result<std::string> ImapSession::read_pattern(const std::string& text) const {
   if (text.size() > kMaxListPattern) return make_error("LIST pattern too long");
   // Decoded like a name, but wildcards and the empty name are allowed.
-  if (enabled_.utf8_names()) return text;
-  if (has_8bit(text)) return make_error("8-bit LIST pattern: IMAP4rev1 names are modified UTF-7");
-  auto decoded = mail::mutf7_to_utf8(text);
-  if (!decoded) return make_error("Invalid modified UTF-7 in LIST pattern");
+  if (!enabled_.utf8_names() && has_8bit(text))
+    return make_error("8-bit LIST pattern: IMAP4rev1 names are modified UTF-7");
+  auto decoded = mail::mailbox_name_from_wire(text, enabled_.utf8_names());
+  if (!decoded) return make_error("Invalid LIST pattern: " + decoded.error().message);
   return std::move(*decoded);
 }
 
 std::string ImapSession::wire_mailbox_name(std::string_view utf8) const {
-  return enabled_.utf8_names() ? std::string(utf8) : mail::utf8_to_mutf7(utf8);
+  return mail::mailbox_name_to_wire(utf8, enabled_.utf8_names());
 }
 
 void ImapSession::append_mailbox_name(std::string& out, std::string_view utf8) const {

@@ -19,12 +19,15 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "imap_mailbox_view.hpp"
 #include "imap_reply.hpp"
 #include "imap_state.hpp"
 #include "mail/imap_parser.hpp"
+#include "mail/imap_search.hpp"
+#include "mail/imap_sequence_set.hpp"
 #include "mail/maa_handoff.hpp"
 #include "mail/mailbox_folder.hpp"
 #include "mail/mailbox_store.hpp"
@@ -51,6 +54,8 @@ inline constexpr size_t kImapMaxFetchItems = 100;
 // other refused names get NO [CANNOT].
 inline constexpr int kBadName = 1;
 ImapReply name_refused(const Error& error);
+// An atom as IMAP echoes it ("body.peek" -> "BODY.PEEK").
+std::string upper_ascii(std::string_view s);
 
 // Per maa-mail process; outlives every session.
 struct ImapContext {
@@ -60,6 +65,14 @@ struct ImapContext {
 };
 
 class ImapSession;
+
+// What a SEARCH found: sequence numbers, and what the answer reports.
+struct SearchHits {
+  mail::SearchProgram program;
+  std::vector<uint32_t> seqs;     // ascending
+  std::vector<uint32_t> numbers;  // seqs, or their UIDs for the UID form
+  uint64_t max_modseq = 0;
+};
 
 // One row of the command table (STYLE.md: the protocol on one screen).
 struct ImapCommandSpec {
@@ -145,6 +158,7 @@ class ImapSession final : public net::Session {
   std::optional<ImapReply> status_line(std::string_view name,
                                        std::span<const mail::ImapArg> items, std::string& out);
   std::string quota_line() const;
+  std::optional<uint64_t> quota_left() const;  // bytes; nullopt: no quota
 
   // Selecting (imap_cmd_select.cpp).
   void cmd_select(const mail::ImapCommand& command);
@@ -154,6 +168,7 @@ class ImapSession final : public net::Session {
   void cmd_check(const mail::ImapCommand& command);
   void cmd_expunge(const mail::ImapCommand& command);
   void select_mailbox(const mail::ImapCommand& command, bool read_only);
+  void report_changes_since(uint64_t modseq, const mail::SequenceSet* known, bool vanished);
   void deselect();
 
   // Messages (imap_cmd_store.cpp, imap_cmd_fetch.cpp, imap_cmd_search.cpp,
@@ -168,7 +183,14 @@ class ImapSession final : public net::Session {
   void cmd_append(const mail::ImapCommand& command);
   void copy_or_move(const mail::ImapCommand& command, bool move);
   // The UIDs a sequence set names in the current view (ascending).
-  Result<std::vector<uint32_t>> resolve_set(std::string_view set_text, bool uid) const;
+  // The UIDs a set names (ascending); expunged messages still in the view
+  // are left out.
+  Result<std::vector<uint32_t>> resolve_set(const mail::ImapArg& arg, bool uid) const;
+  // The sequence numbers a set names (ascending), for FETCH and SEARCH.
+  Result<std::vector<uint32_t>> resolve_seqs(const mail::ImapArg& arg, bool uid) const;
+  std::variant<SearchHits, ImapReply> run_search(std::span<const mail::ImapArg> args, bool uid);
+  std::variant<SearchHits, ImapReply> run_search_with_charset(std::span<const mail::ImapArg> args,
+                                                              bool uid);
   bool run_fetch_job();
   mail::ImapLiteralSink* append_sink(const mail::ImapLiteralAnnounce& announce);
 
