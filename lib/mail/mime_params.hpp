@@ -18,6 +18,10 @@ inline constexpr size_t kMaxParamContinuations = 100;  // RFC 2231 name*N sectio
 struct MimeParam {
   std::string name;   // lower case, without the RFC 2231 *N / * suffixes
   std::string value;  // unquoted; RFC 2231 values decoded to UTF-8 and joined
+  // RFC 2231 with a charset: the sections joined but still encoded,
+  // "charset'lang'%E2%82%AC" (what BODYSTRUCTURE sends as name*, as Dovecot
+  // does, so 7-bit clients get 7-bit data). Empty otherwise.
+  std::string extended_value;
 };
 
 struct MimeFieldValue {

@@ -29,6 +29,7 @@ class TextMatcher {
 
  private:
   std::string needle_, window_;
+  std::string pending_;  // an unfinished UTF-8 sequence from the last chunk
   bool matched_ = false;
 };
 
