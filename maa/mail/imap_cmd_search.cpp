@@ -71,7 +71,7 @@ void ImapSession::cmd_search(const mail::ImapCommand& command) {
     return finish(command, imap_reply::completed("SEARCH"));
   }
   // RFC 4731 3.1: RETURN () means ALL; IMAP4rev2 SEARCH is ESEARCH (ALL).
-  uint8_t returns = hits.program.returns == 0 ? mail::kReturnAll : hits.program.returns;
+  uint8_t returns = hits.program.returns == 0 ? uint8_t{mail::kReturnAll} : hits.program.returns;
   std::string line = "ESEARCH (TAG ";
   mail::append_string(line, command.tag);
   line += ")";

@@ -6,6 +6,7 @@
 
 #include "core/log.hpp"
 #include "imap_flags.hpp"
+#include "imap_session_jobs.hpp"
 #include "net/connection.hpp"
 
 namespace gm::maa {
