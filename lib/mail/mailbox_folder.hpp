@@ -82,12 +82,13 @@ class MailboxFolder {
   MailboxFolder& operator=(const MailboxFolder&) = delete;
 
   const std::string& dir() const { return dir_; }
-  uint32_t uid_validity() const { return uid_validity_; }
-  uint32_t uid_next() const { return uid_next_; }
-  uint64_t highest_modseq() const { return highest_modseq_; }
+  uint32_t uid_validity() const;
+  uint32_t uid_next() const;
+  uint64_t highest_modseq() const;
 
   // Ascending UID, which is also sequence-number order (seq n = messages()[n-1]).
-  std::span<const MessageRecord> messages() const { return messages_; }
+  // Valid until the next non-const call.
+  std::span<const MessageRecord> messages() const;
   // nullptr when the UID is not (or no longer) in this view.
   const MessageRecord* find(uint32_t uid) const;
 
@@ -162,20 +163,15 @@ class MailboxFolder {
 
   // Keyword names by letter index (for FLAGS / PERMANENTFLAGS and for
   // turning keyword_bits into names).
-  const std::vector<std::string>& keyword_names() const { return keywords_; }
+  const std::vector<std::string>& keyword_names() const;
   std::vector<std::string> keywords_of(const MessageRecord& message) const;
 
-  struct State;  // implementation detail (mailbox_index.hpp)
+  struct State;  // implementation detail (mailbox_folder_state.hpp)
 
  private:
   explicit MailboxFolder(std::string dir);
 
   std::string dir_;
-  uint32_t uid_validity_ = 0;
-  uint32_t uid_next_ = 1;
-  uint64_t highest_modseq_ = 0;
-  std::vector<MessageRecord> messages_;
-  std::vector<std::string> keywords_;
   std::unique_ptr<State> state_;
 };
 

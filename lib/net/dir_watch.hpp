@@ -9,6 +9,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "core/result.hpp"
@@ -27,11 +28,12 @@ class DirWatch {
   ~DirWatch();
 
  private:
-  DirWatch(UniqueFd inotify_fd, std::function<void()> changed);
+  DirWatch(UniqueFd inotify_fd, int folder_watch, std::function<void()> changed);
   static void on_readable(int fd, short, void* self);
   bool drain();  // reads all pending events; true if any concerns the folder
 
   UniqueFd inotify_fd_;
+  int folder_watch_;  // the folder directory's watch: only gm-index counts there
   std::function<void()> changed_;
   EventPtr event_;
 };
