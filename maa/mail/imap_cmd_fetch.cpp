@@ -18,18 +18,7 @@ namespace gm::maa {
 
 namespace {
 
-using Kind = FetchItem::Kind;
-
-std::string section_label(const FetchItem& item) {
-  if (!item.label.empty()) return item.label;
-  std::string name = item.kind == Kind::kSection      ? "BODY["
-                     : item.kind == Kind::kBinary     ? "BINARY["
-                                                      : "BINARY.SIZE[";
-  name += item.section.canonical();
-  name += ']';
-  if (item.section.partial_offset) name += str_cat("<", *item.section.partial_offset, ">");
-  return name;
-}
+using Att = mail::FetchAtt;
 
 // "{n}\r\n" + bytes, or "~{n}\r\n" for BINARY data with NUL (RFC 3516 4.3).
 void append_literal_bytes(std::string& out, std::string_view bytes, bool binary) {
@@ -39,10 +28,11 @@ void append_literal_bytes(std::string& out, std::string_view bytes, bool binary)
 }
 
 // One section item's value; false with *error on a failure that ends the command.
-bool append_section(std::string& out, const FetchItem& item, const mail::MimeStructure& structure,
-                    const mail::MessageSource& source, std::optional<ImapReply>& error) {
-  if (item.kind == Kind::kBinarySize) {
-    auto size = mail::binary_size(structure, source, item.section);
+bool append_section(std::string& out, Att att, const mail::SectionSpec& section,
+                    const mail::MimeStructure& structure, const mail::MessageSource& source,
+                    std::optional<ImapReply>& error) {
+  if (att == Att::kBinarySize) {
+    auto size = mail::binary_size(structure, source, section);
     if (!size) {
       if (size.error().code == mail::kNoSuchPartError) return out += "NIL", true;
       error = imap_reply::no(size.error().message,
@@ -57,8 +47,8 @@ bool append_section(std::string& out, const FetchItem& item, const mail::MimeStr
     bytes.append(chunk);
     return {};
   };
-  if (item.kind == Kind::kBinary) {
-    if (Status s = mail::stream_binary(structure, source, item.section, sink); !s) {
+  if (att == Att::kBinarySection) {
+    if (Status s = mail::stream_binary(structure, source, section, sink); !s) {
       if (s.error().code == mail::kNoSuchPartError) return out += "NIL", true;
       error = imap_reply::no(s.error().message,
                              s.error().code == mail::kUnknownCteError ? "UNKNOWN-CTE" : "");
@@ -67,13 +57,13 @@ bool append_section(std::string& out, const FetchItem& item, const mail::MimeStr
     append_literal_bytes(out, bytes, true);
     return true;
   }
-  auto content = mail::resolve_section(structure, source, item.section);
+  auto content = mail::resolve_section(structure, source, section);
   if (!content) {
     if (content.error().code == mail::kNoSuchPartError) return out += "NIL", true;
     error = imap_reply::no(content.error().message);
     return false;
   }
-  auto part = mail::apply_partial(std::move(*content), item.section);
+  auto part = mail::apply_partial(std::move(*content), section);
   out += str_cat("{", part.size(), "}\r\n");
   if (!part.from_file) {
     out += part.built;
@@ -94,9 +84,9 @@ bool append_section(std::string& out, const FetchItem& item, const mail::MimeStr
 }  // namespace
 
 void ImapSession::cmd_fetch(const mail::ImapCommand& command) {
-  auto plan = parse_fetch_plan(std::span(command.args).subspan(1));
+  auto plan = make_fetch_plan(std::span(command.args).subspan(1), command.uid);
   if (!plan) return finish(command, imap_reply::syntax(plan.error().message));
-  if (plan->vanished && !(command.uid && enabled_.qresync()))
+  if (plan->request.vanished && !(command.uid && enabled_.qresync()))
     return finish(command, imap_reply::syntax("VANISHED needs UID FETCH and QRESYNC"));
   auto seqs = resolve_seqs(command.args[0], command.uid);
   if (!seqs) return finish(command, imap_reply::syntax(seqs.error().message));
@@ -104,10 +94,10 @@ void ImapSession::cmd_fetch(const mail::ImapCommand& command) {
   job->command = command;
   job->plan = std::move(*plan);
   job->seqs = std::move(*seqs);
-  if (job->plan.changed_since) enabled_.add(ImapExtension::kCondstore);  // RFC 7162 3.1
+  if (job->plan.request.uses_modseq) enabled_.add(ImapExtension::kCondstore);  // RFC 7162 3.1
   Selected& sel = *selected_;
   // RFC 9051 6.4.5: a non-PEEK body item sets \Seen; one store for all.
-  if (job->plan.sets_seen() && !sel.read_only) {
+  if (job->plan.sets_seen && !sel.read_only) {
     std::vector<uint32_t> unseen;
     for (uint32_t seq : job->seqs) {
       const auto* r = sel.view.expunged_at(seq) ? nullptr : sel.folder->find(sel.view.uid_at(seq));
@@ -119,9 +109,9 @@ void ImapSession::cmd_fetch(const mail::ImapCommand& command) {
         log::write(log::Level::kWarning, handoff_.session, "setting \\Seen: " + stored.error().message);
     }
   }
-  if (job->plan.vanished) {
+  if (job->plan.request.vanished) {
     std::vector<uint32_t> gone;
-    auto since = sel.folder->vanished_since(*job->plan.changed_since);
+    auto since = sel.folder->vanished_since(job->plan.request.changed_since.value_or(0));
     auto set = mail::SequenceSet::parse(command.args[0].text);
     auto ranges = set ? set->resolve_uids(sel.view.last_uid()) : std::vector<mail::SeqRange>{};
     if (since) {
@@ -140,9 +130,9 @@ bool ImapSession::run_fetch_job() {
   FetchJob& job = *fetch_job_;
   Selected& sel = *selected_;
   const FetchPlan& plan = job.plan;
-  bool with_uid = job.command.uid || plan.has(Kind::kUid);
-  bool with_modseq = plan.has(Kind::kModSeq) || plan.changed_since.has_value();
-  bool with_flags = plan.has(Kind::kFlags) || plan.sets_seen();
+  const auto& items = plan.request.items;
+  bool with_flags = plan.has(Att::kFlags) || plan.sets_seen;
+  std::optional<uint64_t> changed_since = plan.request.changed_since;
   bool utf8 = enabled_.utf8_names();
   std::optional<ImapReply> error;
   for (; job.next < job.seqs.size(); ++job.next) {
@@ -153,24 +143,18 @@ bool ImapSession::run_fetch_job() {
       job.expunged_seen = true;
       continue;
     }
-    if (plan.changed_since && r->modseq <= *plan.changed_since) continue;
+    if (changed_since && r->modseq <= *changed_since) continue;
     std::string out = str_cat("* ", seq, " FETCH (");
     auto item_sep = [&] {
       if (out.back() != '(') out += ' ';
     };
-    if (with_uid) out += str_cat("UID ", r->uid);
     if (with_flags) {
-      item_sep();
       out += "FLAGS (" + format_flags(r->flags, sel.folder->keywords_of(*r)) + ")";
       sel.view.note_reported(seq, *r);
     }
-    if (with_modseq) {
-      item_sep();
-      out += str_cat("MODSEQ (", r->modseq, ")");
-    }
     MessageContent message(*sel.folder, *r);
     const mail::MimeStructure* structure = nullptr;
-    if (plan.needs_content()) {
+    if (plan.needs_content) {
       auto s = message.structure();
       if (!s) {
         // The file went away under us: another session expunged it.
@@ -179,41 +163,47 @@ bool ImapSession::run_fetch_job() {
       }
       structure = *s;
     }
-    for (const FetchItem& item : plan.items) {
-      switch (item.kind) {
-        case Kind::kUid:
-        case Kind::kFlags:
-        case Kind::kModSeq:
-          continue;  // written first
-        case Kind::kInternalDate:
-          item_sep();
-          out += "INTERNALDATE \"" + mail::format_imap_datetime(r->internal_date) + "\"";
+    for (size_t i = 0; i < items.size() && !error; ++i) {
+      const mail::FetchItem& item = items[i];
+      if (item.att == Att::kFlags) continue;  // written first
+      item_sep();
+      out += item.response_name();
+      out += ' ';
+      switch (item.att) {
+        case Att::kFlags:
           break;
-        case Kind::kSize:
-          item_sep();
-          out += str_cat("RFC822.SIZE ", r->size);
+        case Att::kUid:
+          out += std::to_string(r->uid);
           break;
-        case Kind::kEnvelope:
-          item_sep();
-          out += "ENVELOPE " + mail::imap_envelope(structure->root.envelope_fields, utf8);
+        case Att::kModSeq:
+          out += str_cat("(", r->modseq, ")");
           break;
-        case Kind::kBody:
-        case Kind::kBodyStructure:
-          item_sep();
-          out += item.kind == Kind::kBody ? "BODY " : "BODYSTRUCTURE ";
-          out += mail::imap_bodystructure(structure->root, item.kind == Kind::kBodyStructure, utf8);
+        case Att::kInternalDate:
+          out += "\"" + mail::format_imap_datetime(r->internal_date) + "\"";
           break;
-        case Kind::kSection:
-        case Kind::kBinary:
-        case Kind::kBinarySize:
-          item_sep();
-          out += section_label(item) + " ";
-          if (!append_section(out, item, *structure, message.source(), error)) break;
-          continue;
+        case Att::kRfc822Size:
+          out += std::to_string(r->size);
+          break;
+        case Att::kEnvelope:
+          out += mail::imap_envelope(structure->root.envelope_fields, utf8);
+          break;
+        case Att::kBody:
+        case Att::kBodyStructure:
+          out += mail::imap_bodystructure(structure->root, item.att == Att::kBodyStructure, utf8);
+          break;
+        case Att::kRfc822:
+        case Att::kRfc822Header:
+        case Att::kRfc822Text:
+        case Att::kBodySection:
+        case Att::kBinarySection:
+        case Att::kBinarySize:
+          append_section(out, item.att, plan.sections[i], *structure, message.source(), error);
+          break;
       }
-      if (error) break;
     }
     if (error) break;
+    // RFC 7162 3.1.4.1: CHANGEDSINCE implies MODSEQ.
+    if (changed_since && !plan.has(Att::kModSeq)) out += str_cat(" MODSEQ (", r->modseq, ")");
     out += ")\r\n";
     out_ += out;
     if (out_.size() >= kImapOutputPause) flush();

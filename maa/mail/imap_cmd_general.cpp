@@ -34,7 +34,7 @@ bool valid_id_list(const mail::ImapArg& arg) {
 }  // namespace
 
 void ImapSession::cmd_capability(const mail::ImapCommand& command) {
-  untagged(mail::imap_capabilities_after_login(context_.append_limit));
+  untagged("CAPABILITY " + mail::imap_capabilities_after_login(context_.append_limit));
   finish(command, imap_reply::completed("CAPABILITY"));
 }
 

@@ -1,53 +1,26 @@
-// What a FETCH asks for (RFC 9051 6.4.5, RFC 3516 BINARY, RFC 7162
-// CHANGEDSINCE/VANISHED/MODSEQ): the data items with their sections,
-// macros expanded, read from the command's arguments. Section texts are
-// H1's parse_section; a whole item such as "BODY.PEEK[1.MIME]<0.100>"
-// arrives from the reader as one atom.
+// A FETCH as the engine runs it: H2's parsed items (imap_fetch_items.hpp)
+// with each section turned into H1's SectionSpec once, and what the whole
+// request needs (the message file, \Seen).
 #pragma once
 
-#include <cstdint>
-#include <optional>
 #include <span>
-#include <string>
 #include <vector>
 
 #include "core/result.hpp"
-#include "mail/imap_parser.hpp"
+#include "mail/imap_fetch_items.hpp"
 #include "mail/imap_section.hpp"
 
 namespace gm::maa {
 
-struct FetchItem {
-  enum class Kind : uint8_t {
-    kUid,
-    kFlags,
-    kInternalDate,
-    kSize,
-    kEnvelope,
-    kBody,           // BODY without a section: the non-extended structure
-    kBodyStructure,
-    kSection,        // BODY[...], BODY.PEEK[...], RFC822, RFC822.HEADER, RFC822.TEXT
-    kBinary,         // BINARY[...], BINARY.PEEK[...]
-    kBinarySize,
-    kModSeq,
-  };
-  Kind kind = Kind::kFlags;
-  bool peek = false;          // does not set \Seen
-  mail::SectionSpec section;  // kSection, kBinary, kBinarySize
-  std::string label;          // RFC822 forms answer under their own name
-};
-
 struct FetchPlan {
-  std::vector<FetchItem> items;
-  std::optional<uint64_t> changed_since;  // CHANGEDSINCE (RFC 7162 3.1.4.1)
-  bool vanished = false;                  // VANISHED (RFC 7162 3.2.6)
+  mail::FetchRequest request;
+  std::vector<mail::SectionSpec> sections;  // one per item (empty for items without one)
+  bool needs_content = false;               // the message file must be read
+  bool sets_seen = false;                   // a non-PEEK body item
 
-  bool has(FetchItem::Kind kind) const;
-  bool needs_content() const;  // the message file must be read
-  bool sets_seen() const;      // a non-PEEK body item
+  bool has(mail::FetchAtt att) const;
 };
 
-// args: the FETCH arguments after the sequence set (items, then modifiers).
-Result<FetchPlan> parse_fetch_plan(std::span<const mail::ImapArg> args);
+Result<FetchPlan> make_fetch_plan(std::span<const mail::ImapArg> args, bool uid_command);
 
 }  // namespace gm::maa

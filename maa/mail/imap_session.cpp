@@ -24,7 +24,7 @@ bool may_announce_expunges(const mail::ImapCommand& command) {
 
 }  // namespace
 
-ImapSession::ImapSession(const ImapContext& context, mail::MaaHandoff handoff)
+ImapSession::ImapSession(const MailContext& context, mail::MaaHandoff handoff)
     : context_(context),
       handoff_(std::move(handoff)),
       reader_(mail::ImapReaderOptions{context.append_limit, mail::kImapDefaultMaxBufferedLiterals,
@@ -41,9 +41,8 @@ ImapSession::~ImapSession() = default;
 
 void ImapSession::on_connect(net::Connection& c) {
   conn_ = &c;
-  // RFC 9051 5.4: the autologout timer is at least 30 minutes.
-  c.set_timeouts(std::chrono::duration_cast<std::chrono::milliseconds>(kImapIdleTimeout),
-                 std::chrono::milliseconds(0));
+  // RFC 9051 5.4: the autologout timer (imap_idle_timeout) is at least 30 minutes.
+  c.set_timeouts(context_.imap_idle_timeout, std::chrono::milliseconds(0));
   c.read_all_raw();
 }
 
@@ -220,11 +219,6 @@ void ImapSession::on_close(net::Connection& c) {
   (void)c;
   conn_ = nullptr;
   selected_.reset();
-}
-
-std::unique_ptr<net::Session> make_imap_session(const ImapContext& context,
-                                                mail::MaaHandoff handoff) {
-  return std::make_unique<ImapSession>(context, std::move(handoff));
 }
 
 std::string_view state_name(ImapState s) {

@@ -25,6 +25,7 @@
 #include "imap_mailbox_view.hpp"
 #include "imap_reply.hpp"
 #include "imap_state.hpp"
+#include "mail_context.hpp"
 #include "mail/imap_parser.hpp"
 #include "mail/imap_search.hpp"
 #include "mail/imap_sequence_set.hpp"
@@ -41,9 +42,6 @@ class EventLoop;
 
 namespace gm::maa {
 
-// RFC 9051 5.4: an IDLE client may be logged out after 30 minutes at the
-// earliest; other idle clients as the configuration says.
-inline constexpr std::chrono::minutes kImapIdleTimeout{30};
 // Output queued before a long answer (FETCH) waits for the client to read.
 inline constexpr size_t kImapOutputPause = 256 * 1024;
 // Messages announced by one FETCH/SEARCH response stay bounded by the
@@ -56,13 +54,6 @@ inline constexpr int kBadName = 1;
 ImapReply name_refused(const Error& error);
 // An atom as IMAP echoes it ("body.peek" -> "BODY.PEEK").
 std::string upper_ascii(std::string_view s);
-
-// Per maa-mail process; outlives every session.
-struct ImapContext {
-  net::EventLoop& loop;
-  uint64_t append_limit = mail::kImapDefaultMaxLiteral;  // APPENDLIMIT (RFC 7889)
-  mail::MaildirQuota quota;                              // the user's quota, 0: none
-};
 
 class ImapSession;
 
@@ -87,7 +78,7 @@ inline constexpr uint8_t kAnyArgs = 255;
 
 class ImapSession final : public net::Session {
  public:
-  ImapSession(const ImapContext& context, mail::MaaHandoff handoff);
+  ImapSession(const MailContext& context, mail::MaaHandoff handoff);
   ~ImapSession() override;
 
   // The dispatch calls on_connect once after the handoff: nothing is sent
@@ -194,7 +185,7 @@ class ImapSession final : public net::Session {
   bool run_fetch_job();
   mail::ImapLiteralSink* append_sink(const mail::ImapLiteralAnnounce& announce);
 
-  const ImapContext& context_;
+  const MailContext& context_;
   mail::MaaHandoff handoff_;
   net::Connection* conn_ = nullptr;
   ImapState state_ = ImapState::kAuthenticated;
@@ -211,7 +202,5 @@ class ImapSession final : public net::Session {
   std::unique_ptr<AppendSink> append_;
 };
 
-std::unique_ptr<net::Session> make_imap_session(const ImapContext& context,
-                                                mail::MaaHandoff handoff);
 
 }  // namespace gm::maa
