@@ -16,8 +16,6 @@ namespace {
 using mail::ImapArg;
 using mail::ImapCommand;
 
-// Invalid commands before the session is closed.
-constexpr int kMaxBadCommands = 10;
 // Literals before login carry a user name or a password at most.
 constexpr uint64_t kMaxLoginLiteral = 8192;
 
@@ -182,9 +180,7 @@ void ImapLoginSession::on_timeout(net::Connection& c, net::Timeout) {
 }
 
 void ImapLoginSession::on_refused(net::Connection& c, net::Refusal why) {
-  c.send_line(imap_bye(why == net::Refusal::kTooManyFromAddress
-                           ? "Too many connections from your address"
-                           : "Too many connections, try again later"));
+  c.send_line(imap_bye(refusal_text(why)));
 }
 
 void ImapLoginSession::do_capability(const ImapCommand& command) {

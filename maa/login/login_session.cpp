@@ -5,6 +5,11 @@
 
 namespace gm::maa {
 
+std::string_view refusal_text(net::Refusal why) {
+  return why == net::Refusal::kTooManyFromAddress ? "Too many connections from your address"
+                                                  : "Too many connections, try again later";
+}
+
 void LoginSession::with_mechanisms(std::function<void()> then) {
   if (mechanisms_ || !conn_->tls_active()) return then();
   conn_->pause_input();

@@ -19,6 +19,12 @@
 
 namespace gm::maa {
 
+// Invalid commands before login after which the session is closed.
+inline constexpr int kMaxBadCommands = 10;
+
+// The text of a refusal before the greeting (too many connections).
+std::string_view refusal_text(net::Refusal why);
+
 class LoginSession : public net::Session {
  protected:
   LoginSession(LoginContext& ctx, mail::AccessProtocol protocol) : ctx_(ctx), protocol_(protocol) {}

@@ -17,8 +17,6 @@ namespace {
 using mail::pop3_err;
 using mail::Pop3Code;
 
-// Invalid commands before the session is closed.
-constexpr int kMaxBadCommands = 10;
 // RFC 1939 3: a user name is short; anything longer is not one of ours.
 constexpr size_t kMaxUserName = 512;
 
@@ -124,10 +122,7 @@ void Pop3LoginSession::on_timeout(net::Connection& c, net::Timeout) {
 }
 
 void Pop3LoginSession::on_refused(net::Connection& c, net::Refusal why) {
-  c.send_line(pop3_err(why == net::Refusal::kTooManyFromAddress
-                           ? "Too many connections from your address"
-                           : "Too many connections, try again later",
-                       Pop3Code::kSysTemp));
+  c.send_line(pop3_err(refusal_text(why), Pop3Code::kSysTemp));
 }
 
 void Pop3LoginSession::do_capa(std::string_view) {

@@ -55,9 +55,12 @@ class HandoffSession final : public net::Session {
     log::write(log::Level::kInfo, c.session_id(),
                str_cat("handoff ", mail::protocol_name(handoff->protocol), " ", handoff->user,
                        " from [", handoff->client, "] session ", handoff->session));
-    engine_ = handoff->protocol == mail::AccessProtocol::kPop3
-                  ? make_pop3_session(ctx_, std::move(*handoff))
-                  : make_imap_engine(ctx_, std::move(*handoff));
+    // After login: the protocol's idle timeout, no session timeout.
+    bool pop3 = handoff->protocol == mail::AccessProtocol::kPop3;
+    c.set_timeouts(pop3 ? ctx_.pop3_idle_timeout : ctx_.imap_idle_timeout,
+                   std::chrono::milliseconds(0));
+    engine_ = pop3 ? make_pop3_session(ctx_, std::move(*handoff))
+                   : make_imap_engine(ctx_, std::move(*handoff));
     engine_->on_connect(c);  // sends nothing for IMAP: maa answered the login
   }
 
@@ -96,11 +99,15 @@ Result<std::string> checked_maildir(const std::string& mail_dir_real, const std:
   if (has_dot_segment(maildir)) return make_error(str_cat("maildir ", maildir, " has . or .."));
   struct stat st {};
   if (::lstat(maildir.c_str(), &st) != 0) {
-    // A user without mail yet: the parent must be inside mail_dir already.
-    std::string parent = maildir.substr(0, maildir.find_last_of('/'));
+    // A user without mail yet: its deepest existing ancestor must be
+    // mail_dir or inside it before anything is created.
+    std::string ancestor = maildir;
+    do {
+      ancestor = ancestor.substr(0, ancestor.find_last_of('/'));
+    } while (!ancestor.empty() && ::lstat(ancestor.c_str(), &st) != 0);
     char buffer[PATH_MAX];
-    std::string real_parent = ::realpath(parent.c_str(), buffer) ? buffer : "";
-    if (real_parent != mail_dir_real && !inside(mail_dir_real, real_parent))
+    std::string real = ::realpath(ancestor.empty() ? "/" : ancestor.c_str(), buffer) ? buffer : "";
+    if (real != mail_dir_real && !inside(mail_dir_real, real))
       return make_error(str_cat("maildir ", maildir, " is not inside ", mail_dir_real));
     if (Status s = mail::create_default_folders(maildir); !s) return s.error();
   }

@@ -11,6 +11,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <tuple>
 
 #include "core/str.hpp"
 #include "mail/maildir_quota.hpp"
@@ -54,8 +55,24 @@ Result<uint64_t> wire_size(int fd) {
 
 struct Entry {
   std::string file;
-  int64_t mtime;
+  int64_t seconds;       // delivery time: from the name "<sec>.M<usec>...", else mtime
+  int64_t microseconds;  // from "M<usec>", else 0
 };
+
+// The delivery time a Maildir name starts with (maildir_unique_name():
+// "<sec>.M<usec>P<pid>Q<n>.<host>"); usec is not zero-padded, so names do
+// not sort by time as text.
+void delivery_time(std::string_view name, Entry& e) {
+  size_t dot = name.find('.');
+  auto sec = parse_number<int64_t>(name.substr(0, dot));
+  if (!sec) return;
+  e.seconds = *sec;
+  if (dot + 1 < name.size() && name[dot + 1] == 'M') {
+    std::string_view rest = name.substr(dot + 2);
+    auto usec = parse_number<int64_t>(rest.substr(0, rest.find_first_not_of("0123456789")));
+    if (usec) e.microseconds = *usec;
+  }
+}
 
 Status list_dir(const std::string& maildir, std::string_view sub, std::vector<Entry>& out) {
   std::string path = str_cat(maildir, "/", sub);
@@ -69,7 +86,9 @@ Status list_dir(const std::string& maildir, std::string_view sub, std::vector<En
     std::string file = str_cat(sub, "/", e->d_name);
     struct stat st {};
     if (::stat(str_cat(maildir, "/", file).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-    out.push_back({std::move(file), static_cast<int64_t>(st.st_mtime)});
+    Entry entry{std::move(file), static_cast<int64_t>(st.st_mtime), 0};
+    delivery_time(e->d_name, entry);
+    out.push_back(std::move(entry));
   }
   ::closedir(dir);
   return {};
@@ -97,14 +116,14 @@ Result<Pop3Maildrop> Pop3Maildrop::open(const std::string& maildir) {
   return drop;
 }
 
-// Oldest first, as delivered (mtime, then name: the names start with the
-// delivery time).
+// Oldest first, as delivered.
 Status Pop3Maildrop::scan() {
   std::vector<Entry> entries;
   for (std::string_view sub : {"cur", "new"})
     if (Status s = list_dir(maildir_, sub, entries); !s) return s;
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    return a.mtime != b.mtime ? a.mtime < b.mtime : a.file.substr(4) < b.file.substr(4);
+    return std::tie(a.seconds, a.microseconds, a.file) <
+           std::tie(b.seconds, b.microseconds, b.file);
   });
   if (entries.size() > kMaxPop3Messages) entries.resize(kMaxPop3Messages);
   for (Entry& e : entries) {

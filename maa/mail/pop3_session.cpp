@@ -95,7 +95,6 @@ const std::array<Pop3Session::Command, 10> Pop3Session::kCommands = {{
 
 void Pop3Session::on_connect(net::Connection& c) {
   conn_ = &c;
-  c.set_timeouts(ctx_.pop3_idle_timeout, std::chrono::milliseconds(0));
   auto drop = Pop3Maildrop::open(handoff_.maildir);
   if (!drop) {
     bool locked = drop.error().code == Pop3Maildrop::kLockedCode;
