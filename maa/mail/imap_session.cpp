@@ -41,8 +41,8 @@ ImapSession::~ImapSession() = default;
 
 void ImapSession::on_connect(net::Connection& c) {
   conn_ = &c;
-  // RFC 9051 5.4: the autologout timer (imap_idle_timeout) is at least 30 minutes.
-  c.set_timeouts(context_.imap_idle_timeout, std::chrono::milliseconds(0));
+  // The handoff session already set imap_idle_timeout (RFC 9051 5.4: at
+  // least 30 minutes).
   c.read_all_raw();
 }
 
