@@ -5,18 +5,18 @@ and implicit TLS: every command of the issue, two sessions on one mailbox,
 IDLE announcing a delivery, QRESYNC after a disconnect, index loss, name
 escapes and the issue's bad-input list."""
 
+import glob
 import imaplib
 import os
 import re
-import shutil
+import smtplib
 import socket
-import ssl
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gmtest import run_tests, tls_context, wait_for  # noqa: E402
-from maatest import ALICE, BOB, PASSWORD, maildir, start_instance, submit  # noqa: E402
+from maatest import ALICE, BOB, PASSWORD, maildir, start_instance  # noqa: E402
 
 PORT_BASE = 31000
 INST = None
@@ -107,7 +107,24 @@ class Raw:
 
 
 def deliver(subject, body="Hello.\r\n", to=ALICE):
-    return submit(INST, to, subject, body)
+    """Submits through msa and waits for the file in new/ or cur/ (a
+    session may already have moved it to cur/)."""
+    message = f"From: {ALICE}\r\nTo: {to}\r\nSubject: {subject}\r\n\r\n{body}"
+    with smtplib.SMTP("127.0.0.1", INST.port_base + 587, timeout=30) as smtp:
+        smtp.starttls(context=tls_context())
+        smtp.login(ALICE, PASSWORD)
+        smtp.sendmail(ALICE, [to], message)
+    root = maildir(INST, to.split("@")[0])
+
+    def delivered():
+        for path in glob.glob(os.path.join(root, "new", "*")) + glob.glob(os.path.join(root, "cur", "*")):
+            try:
+                if f"Subject: {subject}\r\n".encode() in open(path, "rb").read():
+                    return path
+            except OSError:
+                pass
+        return None
+    return wait_for(delivered, 30, what=f"delivery of {subject}")
 
 
 def fresh_folder(m, name):
@@ -293,8 +310,7 @@ def test_copy_move_append_status_expunge():
     data = ok(m.fetch("1", "(FLAGS INTERNALDATE)"))
     assert b"\\Draft" in data[0] and b"14-Nov-2023" in data[0], data
     ok(m.store("1", "+FLAGS", r"(\Deleted)"))
-    ok(m.expunge())
-    assert untagged(m, "EXPUNGE") == [b"1"]
+    assert ok(m.expunge()) == [b"1"]
     ok(m.select("Junk"))
     ok(m.store("1:*", "+FLAGS.SILENT", r"(\Deleted)"))
     ok(m.uid("EXPUNGE", "1:*"))
@@ -380,14 +396,15 @@ def test_qresync_after_disconnect_returns_exactly_the_changes():
 def test_condstore_unchangedsince_reports_modified():
     r = Raw()
     r.command("ENABLE CONDSTORE", "OK")
-    r.command("SELECT INBOX", "OK")
+    status, lines = r.command("SELECT INBOX", "OK")
+    highest = int(re.search(rb"HIGHESTMODSEQ (\d+)", b"\n".join(lines)).group(1))
     status, lines = r.command("FETCH 1 (MODSEQ)", "OK")
     modseq = int(re.search(rb"MODSEQ \((\d+)\)", lines[0]).group(1))
     r.command(f"STORE 1 (UNCHANGEDSINCE {modseq}) +FLAGS (\\Seen)", "OK")
     status, lines = r.command(f"STORE 1 (UNCHANGEDSINCE {modseq}) +FLAGS (\\Answered)", "OK")
     assert "[MODIFIED 1]" in status, status
-    status, lines = r.command(f"FETCH 1:* (FLAGS) (CHANGEDSINCE {modseq})", "OK")
-    assert len(lines) == 1 and b"MODSEQ" in lines[0], lines
+    status, lines = r.command(f"FETCH 1:* (FLAGS) (CHANGEDSINCE {highest})", "OK")
+    assert len(lines) == 1 and lines[0].startswith(b"* 1 FETCH") and b"MODSEQ" in lines[0], lines
     r.command("LOGOUT")
     r.close()
 
@@ -486,13 +503,13 @@ def test_bad_input_gets_tagged_bad_or_no_and_others_go_on():
 def test_quota_from_maildirsize():
     root = maildir(INST, "alice")
     with open(os.path.join(root, "maildirsize"), "w") as f:
-        f.write("10485760S,1000C\n")
+        f.write("10485760S,1000C\n12345 3\n")
     m = starttls_login()
     typ, data = m.getquotaroot("INBOX")
     assert typ == "OK", data
-    text = b" ".join(x for part in data for x in part)
-    assert b'QUOTAROOT INBOX ""' in text.replace(b'"INBOX"', b"INBOX"), text
-    assert re.search(rb"STORAGE \d+ 10240", text) and re.search(rb"MESSAGE \d+ 1000", text), text
+    roots, quotas = data
+    assert roots == [b'INBOX ""'], roots
+    assert quotas == [b'"" (STORAGE 13 10240 MESSAGE 3 1000)'], quotas
     typ, data = m.getquota('""')
     assert typ == "OK", data
     m.logout()
