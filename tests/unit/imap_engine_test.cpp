@@ -82,8 +82,8 @@ TEST(ListPattern, PercentStopsAtTheSeparatorStarDoesNot) {
   EXPECT_FALSE(star.matches("ab"));
   EXPECT_TRUE(ListPattern("", "inbox").matches("INBOX"));
   EXPECT_TRUE(ListPattern("Arch", "*").matches("Archive/2024"));
-  EXPECT_TRUE(ListPattern("", "%").matches_child_of("a"));
-  EXPECT_FALSE(ListPattern("", "b/%").matches_child_of("a"));
+  EXPECT_FALSE(ListPattern("", "%").matches("a/b"));
+  EXPECT_TRUE(ListPattern("", "%/%").matches("a/b"));
 }
 
 TEST(ListPattern, ManyWildcardsStayLinear) {
