@@ -257,8 +257,8 @@ TEST(ImapParser, AppendLiteralStreamsToSinkInChunks) {
   CollectingSink sink;
   std::string seen_mailbox;
   reader.on_literal([&](const ImapLiteralAnnounce& a) -> ImapLiteralSink* {
-    if (a.so_far.name != "APPEND") return nullptr;
-    seen_mailbox = a.so_far.args.at(0).text;
+    if (a.name != "APPEND") return nullptr;
+    seen_mailbox = std::string(a.args[0].text);
     return &sink;
   });
   std::string message(100000, 'm');
