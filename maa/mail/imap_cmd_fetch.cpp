@@ -27,14 +27,16 @@ void append_literal_bytes(std::string& out, std::string_view bytes, bool binary)
   out.append(bytes);
 }
 
-// One section item's value; false with *error on a failure that ends the command.
+// One section item's value; false with *error on a failure that ends the
+// command. A part that does not exist is an empty string, as Dovecot
+// answers (RFC 9051 6.4.5 leaves it open).
 bool append_section(std::string& out, Att att, const mail::SectionSpec& section,
                     const mail::MimeStructure& structure, const mail::MessageSource& source,
                     std::optional<ImapReply>& error) {
   if (att == Att::kBinarySize) {
     auto size = mail::binary_size(structure, source, section);
     if (!size) {
-      if (size.error().code == mail::kNoSuchPartError) return out += "NIL", true;
+      if (size.error().code == mail::kNoSuchPartError) return out += "\"\"", true;
       error = imap_reply::no(size.error().message,
                              size.error().code == mail::kUnknownCteError ? "UNKNOWN-CTE" : "");
       return false;
@@ -49,7 +51,7 @@ bool append_section(std::string& out, Att att, const mail::SectionSpec& section,
   };
   if (att == Att::kBinarySection) {
     if (Status s = mail::stream_binary(structure, source, section, sink); !s) {
-      if (s.error().code == mail::kNoSuchPartError) return out += "NIL", true;
+      if (s.error().code == mail::kNoSuchPartError) return out += "\"\"", true;
       error = imap_reply::no(s.error().message,
                              s.error().code == mail::kUnknownCteError ? "UNKNOWN-CTE" : "");
       return false;
@@ -59,7 +61,7 @@ bool append_section(std::string& out, Att att, const mail::SectionSpec& section,
   }
   auto content = mail::resolve_section(structure, source, section);
   if (!content) {
-    if (content.error().code == mail::kNoSuchPartError) return out += "NIL", true;
+    if (content.error().code == mail::kNoSuchPartError) return out += "\"\"", true;
     error = imap_reply::no(content.error().message);
     return false;
   }
@@ -70,10 +72,11 @@ bool append_section(std::string& out, Att att, const mail::SectionSpec& section,
     return true;
   }
   // Straight into the response: no copy of the bytes beyond `out`.
-  if (Status s = source.stream_range(part.offset, part.length, [&](std::string_view chunk) {
-        out.append(chunk);
-        return Status{};
-      });
+  if (Status s = source.stream_range(part.offset, part.length,
+                                     [&](std::string_view chunk) {
+                                       out.append(chunk);
+                                       return Status{};
+                                     });
       !s) {
     error = imap_reply::no("Cannot read the message: " + s.error().message);
     return false;
@@ -106,7 +109,8 @@ void ImapSession::cmd_fetch(const mail::ImapCommand& command) {
     if (!unseen.empty()) {
       auto stored = sel.folder->store(unseen, mail::StoreMode::kAdd, mail::kSeen, {});
       if (!stored)
-        log::write(log::Level::kWarning, handoff_.session, "setting \\Seen: " + stored.error().message);
+        log::write(log::Level::kWarning, handoff_.session,
+                   "setting \\Seen: " + stored.error().message);
     }
   }
   if (job->plan.request.vanished) {

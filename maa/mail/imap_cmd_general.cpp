@@ -20,8 +20,7 @@ constexpr size_t kMaxIdValue = 1024;
 
 bool valid_id_list(const mail::ImapArg& arg) {
   if (arg.is_nil()) return true;
-  if (!arg.is_list() || arg.list.size() % 2 != 0 || arg.list.size() > 2 * kMaxIdPairs)
-    return false;
+  if (!arg.is_list() || arg.list.size() % 2 != 0 || arg.list.size() > 2 * kMaxIdPairs) return false;
   for (size_t i = 0; i < arg.list.size(); i += 2) {
     const auto& field = arg.list[i];
     const auto& value = arg.list[i + 1];
@@ -60,7 +59,8 @@ void ImapSession::cmd_id(const mail::ImapCommand& command) {
   std::string client;
   for (size_t i = 0; arg.is_list() && i < arg.list.size(); i += 2)
     client += arg.list[i].text + "=" + arg.list[i + 1].text + " ";
-  if (!client.empty()) log::write(log::Level::kInfo, handoff_.session, "client ID: " + printable(client));
+  if (!client.empty())
+    log::write(log::Level::kInfo, handoff_.session, "client ID: " + printable(client));
   std::string line = "ID (\"name\" \"GoodMessaging\" \"version\" ";
   mail::append_quoted(line, kVersion);
   line += ")";

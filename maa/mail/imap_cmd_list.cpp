@@ -113,8 +113,8 @@ void ImapSession::cmd_list(const mail::ImapCommand& command) {
   for (const auto& folder : *folders) {
     bool subscribed = is_subscribed(subs, folder.name);
     bool special = folder.special_use != mail::SpecialUse::kNone;
-    bool selected_by_options = (!options.subscribed_only || subscribed) &&
-                               (!options.special_use_only || special);
+    bool selected_by_options =
+        (!options.subscribed_only || subscribed) && (!options.special_use_only || special);
     std::string extended;
     if (!selected_by_options && options.recursive_match && options.subscribed_only &&
         std::any_of(subs.begin(), subs.end(), [&](const std::string& s) {

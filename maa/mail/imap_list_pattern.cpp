@@ -24,8 +24,10 @@ std::vector<char> walk(std::string_view pattern, std::string_view name) {
     for (size_t i = 0; i < m; ++i) {
       if (!states[i]) continue;
       char p = pattern[i];
-      if (p == '*' || (p == '%' && c != '/')) next[i] = 1;
-      else if (p == c) next[i + 1] = 1;
+      if (p == '*' || (p == '%' && c != '/'))
+        next[i] = 1;
+      else if (p == c)
+        next[i + 1] = 1;
     }
     close(next);
     states.swap(next);

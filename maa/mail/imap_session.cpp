@@ -142,7 +142,8 @@ void ImapSession::refresh_selected(bool announce_expunges) {
   if (!selected_) return;
   auto changes = selected_->folder->sync();
   if (!changes) {
-    log::write(log::Level::kWarning, handoff_.session, "sync of " + selected_->name + " failed: " + changes.error().message);
+    log::write(log::Level::kWarning, handoff_.session,
+               "sync of " + selected_->name + " failed: " + changes.error().message);
     return;
   }
   if (changes->uid_validity_changed) {

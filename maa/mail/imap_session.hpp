@@ -25,13 +25,13 @@
 #include "imap_mailbox_view.hpp"
 #include "imap_reply.hpp"
 #include "imap_state.hpp"
-#include "mail_context.hpp"
 #include "mail/imap_parser.hpp"
 #include "mail/imap_search.hpp"
 #include "mail/imap_sequence_set.hpp"
 #include "mail/maa_handoff.hpp"
 #include "mail/mailbox_folder.hpp"
 #include "mail/mailbox_store.hpp"
+#include "mail_context.hpp"
 #include "net/dir_watch.hpp"
 #include "net/session.hpp"
 
@@ -68,10 +68,10 @@ struct SearchHits {
 // One row of the command table (STYLE.md: the protocol on one screen).
 struct ImapCommandSpec {
   std::string_view name;
-  uint8_t states;      // state_bit()s that allow the command
-  bool uid_form;       // may come as "UID <name>"
-  uint8_t min_args;    // the check: argument counts before the work starts
-  uint8_t max_args;    // kAnyArgs: no upper bound
+  uint8_t states;    // state_bit()s that allow the command
+  bool uid_form;     // may come as "UID <name>"
+  uint8_t min_args;  // the check: argument counts before the work starts
+  uint8_t max_args;  // kAnyArgs: no upper bound
   void (ImapSession::*proceed)(const mail::ImapCommand& command);
 };
 inline constexpr uint8_t kAnyArgs = 255;
@@ -146,8 +146,8 @@ class ImapSession final : public net::Session {
   void cmd_status(const mail::ImapCommand& command);
   void cmd_getquota(const mail::ImapCommand& command);
   void cmd_getquotaroot(const mail::ImapCommand& command);
-  std::optional<ImapReply> status_line(std::string_view name,
-                                       std::span<const mail::ImapArg> items, std::string& out);
+  std::optional<ImapReply> status_line(std::string_view name, std::span<const mail::ImapArg> items,
+                                       std::string& out);
   std::string quota_line() const;
   std::optional<uint64_t> quota_left() const;  // bytes; nullopt: no quota
 
@@ -201,6 +201,5 @@ class ImapSession final : public net::Session {
   struct AppendSink;
   std::unique_ptr<AppendSink> append_;
 };
-
 
 }  // namespace gm::maa

@@ -11,7 +11,9 @@ namespace gm::maa {
 
 enum class ImapState : uint8_t { kAuthenticated, kSelected, kLogout };
 
-constexpr uint8_t state_bit(ImapState s) { return uint8_t(1u << static_cast<unsigned>(s)); }
+constexpr uint8_t state_bit(ImapState s) {
+  return uint8_t(1u << static_cast<unsigned>(s));
+}
 inline constexpr uint8_t kAnyState =
     state_bit(ImapState::kAuthenticated) | state_bit(ImapState::kSelected);
 inline constexpr uint8_t kSelectedOnly = state_bit(ImapState::kSelected);
