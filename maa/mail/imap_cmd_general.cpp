@@ -101,6 +101,25 @@ void ImapSession::cmd_not_here(const mail::ImapCommand& command) {
   finish(command, imap_reply::wrong_state(command.name, "logged-in"));
 }
 
+// RFC 4978: the OK goes out uncompressed; everything after it, both ways,
+// is raw deflate.
+void ImapSession::cmd_compress(const mail::ImapCommand& command) {
+  if (!command.args[0].atom_is("DEFLATE"))
+    return finish(command, imap_reply::syntax("Unknown compression mechanism"));
+  if (compress_)
+    return finish(command, imap_reply::no("Compression is on already", "COMPRESSIONACTIVE"));
+  finish(command, imap_reply::ok("DEFLATE active"));
+  compress_ = std::make_unique<DeflateStreams>();
+  // Bytes the client sent after the command came after our OK: compressed.
+  std::string early = std::move(pending_input_);
+  pending_input_.clear();
+  if (Status s = compress_->decompress(early, pending_input_); !s) {
+    write(format_bye(s.error().message));
+    state_ = ImapState::kLogout;
+    if (conn_ != nullptr) conn_->close_after_flush();
+  }
+}
+
 void ImapSession::cmd_idle(const mail::ImapCommand& command) {
   if (state_ == ImapState::kSelected) {
     refresh_selected(true);

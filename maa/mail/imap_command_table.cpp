@@ -22,6 +22,7 @@ std::span<const ImapCommandSpec> ImapSession::commands() {
       {"ENABLE",       kAuth,      false, 1, kAnyArgs, &S::cmd_enable},
       {"NAMESPACE",    kAny,       false, 0, 0,        &S::cmd_namespace},
       {"IDLE",         kAny,       false, 0, 0,        &S::cmd_idle},
+      {"COMPRESS",     kAny,       false, 1, 1,        &S::cmd_compress},
       {"LOGIN",        kNeverHere, false, 0, kAnyArgs, &S::cmd_not_here},
       {"AUTHENTICATE", kNeverHere, false, 0, kAnyArgs, &S::cmd_not_here},
       {"STARTTLS",     kNeverHere, false, 0, kAnyArgs, &S::cmd_not_here},

@@ -22,6 +22,7 @@
 #include <variant>
 #include <vector>
 
+#include "imap_compress.hpp"
 #include "imap_mailbox_view.hpp"
 #include "imap_reply.hpp"
 #include "imap_state.hpp"
@@ -111,6 +112,7 @@ class ImapSession final : public net::Session {
   void finish(const mail::ImapCommand& command, const ImapReply& reply);
   void finish_tagged(std::string_view tag, const ImapReply& reply);
   void flush();
+  void write(std::string_view bytes);  // to the client, compressed once COMPRESS is on
   void untagged(std::string_view text);
   // Announces what changed in the selected folder (after sync()).
   void announce_updates(bool announce_expunges);
@@ -133,6 +135,7 @@ class ImapSession final : public net::Session {
   void cmd_namespace(const mail::ImapCommand& command);
   void cmd_idle(const mail::ImapCommand& command);
   void cmd_not_here(const mail::ImapCommand& command);
+  void cmd_compress(const mail::ImapCommand& command);
   void idle_done(std::string_view line);
 
   // Mailboxes (imap_cmd_mailboxes.cpp, imap_cmd_list.cpp, imap_cmd_status.cpp).
@@ -200,6 +203,7 @@ class ImapSession final : public net::Session {
   std::unique_ptr<FetchJob> fetch_job_;
   struct AppendSink;
   std::unique_ptr<AppendSink> append_;
+  std::unique_ptr<DeflateStreams> compress_;
 };
 
 }  // namespace gm::maa

@@ -11,6 +11,7 @@ import re
 import socket
 import sys
 import time
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gmtest import run_tests, tls_context  # noqa: E402
@@ -120,7 +121,8 @@ def test_capability_noop_id_namespace_enable():
     caps = ok(m.capability())[0].decode().split()
     for c in ("IMAP4rev2", "IMAP4rev1", "IDLE", "NAMESPACE", "UIDPLUS", "MOVE", "CONDSTORE",
               "QRESYNC", "ESEARCH", "SORT", "THREAD=REFERENCES", "QUOTA", "LIST-EXTENDED",
-              "LIST-STATUS", "SPECIAL-USE", "UNSELECT", "STATUS=SIZE", "BINARY"):
+              "LIST-STATUS", "SPECIAL-USE", "UNSELECT", "STATUS=SIZE", "BINARY",
+              "COMPRESS=DEFLATE"):
         assert c in caps, (c, caps)
     assert any(c.startswith("APPENDLIMIT=") for c in caps), caps
     ok(m.noop())
@@ -497,6 +499,37 @@ def test_quota_from_maildirsize():
     os.unlink(os.path.join(root, "maildirsize"))
 
 
+def test_compress_deflate_both_ways():
+    r = Raw()
+    status, _ = r.command("COMPRESS DEFLATE", "OK")
+    assert "DEFLATE active" in status, status
+    out, inp = zlib.compressobj(wbits=-15), zlib.decompressobj(wbits=-15)
+    plain = b""
+
+    def send(line):
+        r.send(out.compress(line) + out.flush(zlib.Z_SYNC_FLUSH))
+
+    def until(tag):
+        nonlocal plain
+        while not (m := re.search(rb"(^|\r\n)" + tag + rb" [A-Z]+ [^\r]*\r\n", plain)):
+            chunk = r.s.recv(65536)
+            assert chunk, "closed"
+            plain += inp.decompress(chunk)
+        text, plain = plain[:m.end()], plain[m.end():]
+        return text
+
+    send(b"c1 NOOP\r\n")
+    assert b"c1 OK" in until(b"c1")
+    send(b"c2 SELECT INBOX\r\nc3 FETCH 1 (BODY.PEEK[])\r\n")
+    text = until(b"c2") + until(b"c3")
+    assert b"c2 OK [READ-WRITE]" in text and b"c3 OK" in text and b"BODY[] {" in text, text
+    send(b"c4 COMPRESS DEFLATE\r\n")
+    assert b"c4 NO [COMPRESSIONACTIVE]" in until(b"c4")
+    send(b"c5 LOGOUT\r\n")
+    assert b"* BYE" in until(b"c5")
+    r.close()
+
+
 def test_logout_and_timeouts_leave_no_session():
     m = imaps_login()
     ok(m.select("INBOX"))
@@ -523,6 +556,7 @@ def main():
             test_name_escapes_are_refused,
             test_bad_input_gets_tagged_bad_or_no_and_others_go_on,
             test_quota_from_maildirsize,
+            test_compress_deflate_both_ways,
             test_logout_and_timeouts_leave_no_session,
         ])
 
