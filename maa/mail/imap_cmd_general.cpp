@@ -127,7 +127,16 @@ void ImapSession::cmd_idle(const mail::ImapCommand& command) {
     if (!selected_->watch && conn_ != nullptr) {
       auto watch = net::DirWatch::start(context_.loop, selected_->folder->dir(),
                                         [this] { folder_changed(); });
-      if (watch) selected_->watch = std::move(*watch);
+      if (watch) {
+        selected_->watch = std::move(*watch);
+      } else {
+        log::write(log::Level::kNotice, handoff_.session, "IDLE polls: " + watch.error().message);
+        selected_->poll = std::make_unique<net::Timer>(context_.loop, [this] {
+          folder_changed();
+          if (selected_ && selected_->poll) selected_->poll->start(kIdlePollInterval);
+        });
+        selected_->poll->start(kIdlePollInterval);
+      }
     }
   }
   idle_tag_ = command.tag;
@@ -139,7 +148,10 @@ void ImapSession::cmd_idle(const mail::ImapCommand& command) {
 
 void ImapSession::idle_done(std::string_view line) {
   input_ = ImapInput::kCommands;
-  if (selected_) selected_->watch.reset();
+  if (selected_) {
+    selected_->watch.reset();
+    selected_->poll.reset();
+  }
   std::string tag = std::move(idle_tag_);
   if (!iequals(line, "DONE")) {
     return finish_tagged(tag, imap_reply::syntax("Expected DONE"));

@@ -174,7 +174,8 @@ void ImapSession::refresh_selected(bool announce_expunges) {
 
 void ImapSession::announce_updates(bool announce_expunges) {
   Selected& sel = *selected_;
-  ViewUpdates updates = sel.view.refresh(sel.folder->messages(), announce_expunges);
+  ViewUpdates updates =
+      sel.view.refresh(sel.folder->messages(), announce_expunges, enabled_.condstore());
   if (!updates.expunged_uids.empty()) {
     if (enabled_.qresync()) {
       untagged("VANISHED " + mail::SequenceSet::from_numbers(updates.expunged_uids).to_string());
@@ -205,7 +206,7 @@ std::string ImapSession::fetch_flags_line(uint32_t seq, const mail::MessageRecor
 }
 
 void ImapSession::folder_changed() {
-  if (input_ != ImapInput::kIdle || !selected_) return;
+  if (input_ != ImapInput::kIdle || !selected_ || state_ == ImapState::kLogout) return;
   refresh_selected(true);
   flush();
 }

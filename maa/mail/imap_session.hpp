@@ -43,6 +43,7 @@ class EventLoop;
 
 namespace gm::maa {
 
+inline constexpr std::chrono::milliseconds kIdlePollInterval{1000};
 // Output queued before a long answer (FETCH) waits for the client to read.
 inline constexpr size_t kImapOutputPause = 256 * 1024;
 // Messages announced by one FETCH/SEARCH response stay bounded by the
@@ -101,7 +102,10 @@ class ImapSession final : public net::Session {
     std::unique_ptr<mail::MailboxFolder> folder;
     MailboxView view;
     bool read_only = false;
-    std::unique_ptr<net::DirWatch> watch;
+    std::unique_ptr<net::DirWatch> watch;  // during IDLE
+    // During IDLE when no inotify instance is left (fs.inotify limits): a
+    // sync every kIdlePollInterval instead.
+    std::unique_ptr<net::Timer> poll;
   };
   struct FetchJob;  // a FETCH answer that continues when output drains
 

@@ -417,6 +417,20 @@ def test_index_loss_keeps_uids_or_changes_uidvalidity():
     m.logout()
 
 
+def test_index_loss_under_a_selected_session():
+    m = starttls_login()
+    n = int(ok(m.select("INBOX"))[0])
+    before = ok(m.fetch("1:*", "(UID)"))
+    m.untagged_responses.clear()
+    os.unlink(os.path.join(maildir(INST, "alice"), "gm-index"))
+    deliver("after index loss")
+    ok(m.noop())
+    assert untagged(m, "EXISTS") == [str(n + 1).encode()], m.untagged_responses
+    assert "FETCH" not in m.untagged_responses, "flags did not change, MODSEQs did"
+    assert ok(m.fetch(f"1:{n}", "(UID)")) == before
+    m.logout()
+
+
 def test_name_escapes_are_refused():
     r = Raw()
     root = maildir(INST, "alice")
@@ -553,6 +567,7 @@ def main():
             test_qresync_after_disconnect_returns_exactly_the_changes,
             test_condstore_unchangedsince_reports_modified,
             test_index_loss_keeps_uids_or_changes_uidvalidity,
+            test_index_loss_under_a_selected_session,
             test_name_escapes_are_refused,
             test_bad_input_gets_tagged_bad_or_no_and_others_go_on,
             test_quota_from_maildirsize,

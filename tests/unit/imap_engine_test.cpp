@@ -3,6 +3,7 @@
 // sort criteria and header dates.
 #include <gtest/gtest.h>
 
+#include "imap_compress.hpp"
 #include "imap_flags.hpp"
 #include "imap_list_pattern.hpp"
 #include "imap_mailbox_view.hpp"
@@ -25,7 +26,7 @@ TEST(MailboxView, RefreshAnnouncesExpungesInAnOrderThatStaysValid) {
   std::vector<mail::MessageRecord> records = {record(1), record(2), record(3), record(4)};
   view.reset(records);
   std::vector<mail::MessageRecord> now = {record(1), record(4)};
-  auto updates = view.refresh(now, true);
+  auto updates = view.refresh(now, true, true);
   // Removing seq 2 first, then the old seq 3 is seq 2 again.
   EXPECT_EQ(updates.expunged_seqs, (std::vector<uint32_t>{2, 2}));
   EXPECT_EQ(updates.expunged_uids, (std::vector<uint32_t>{2, 3}));
@@ -39,12 +40,12 @@ TEST(MailboxView, RefreshKeepsGhostsWhenExpungesMayNotBeAnnounced) {
   std::vector<mail::MessageRecord> records = {record(1), record(2)};
   view.reset(records);
   std::vector<mail::MessageRecord> now = {record(2), record(5)};
-  auto updates = view.refresh(now, false);
+  auto updates = view.refresh(now, false, true);
   EXPECT_TRUE(updates.expunged_seqs.empty());
   EXPECT_TRUE(updates.exists_changed);
   EXPECT_EQ(view.exists(), 3u);
   EXPECT_TRUE(view.expunged_at(1));
-  updates = view.refresh(now, true);
+  updates = view.refresh(now, true, true);
   EXPECT_EQ(updates.expunged_seqs, (std::vector<uint32_t>{1}));
   EXPECT_EQ(view.exists(), 2u);
   EXPECT_EQ(view.seq_of(5), std::optional<uint32_t>(2));
@@ -55,12 +56,22 @@ TEST(MailboxView, RefreshReportsFlagChangesOnceUntilNoted) {
   std::vector<mail::MessageRecord> records = {record(1), record(2)};
   view.reset(records);
   std::vector<mail::MessageRecord> now = {record(1), record(2, mail::kSeen, 2)};
-  auto updates = view.refresh(now, true);
+  auto updates = view.refresh(now, true, true);
   EXPECT_EQ(updates.flags_changed, (std::vector<uint32_t>{2}));
-  EXPECT_TRUE(view.refresh(now, true).flags_changed.empty());
+  EXPECT_TRUE(view.refresh(now, true, true).flags_changed.empty());
   now[0] = record(1, mail::kFlagged, 3);
   view.note_reported(1, now[0]);  // our own STORE answered it already
-  EXPECT_TRUE(view.refresh(now, true).flags_changed.empty());
+  EXPECT_TRUE(view.refresh(now, true, true).flags_changed.empty());
+}
+
+TEST(MailboxView, ANewModseqAloneMattersOnlyWithCondstore) {
+  MailboxView view;
+  std::vector<mail::MessageRecord> records = {record(1, mail::kSeen, 1)};
+  view.reset(records);
+  records[0].modseq = 9;  // an index rebuild renumbers MODSEQs
+  EXPECT_TRUE(view.refresh(records, true, false).flags_changed.empty());
+  records[0].modseq = 10;
+  EXPECT_EQ(view.refresh(records, true, true).flags_changed, (std::vector<uint32_t>{1}));
 }
 
 TEST(MailboxView, LowerBoundFindsTheFirstUidAtOrAbove) {
@@ -156,6 +167,31 @@ TEST(HeaderDate, ParsesRfc5322AndObsoleteForms) {
   EXPECT_EQ(old->unix_time, 1057049520);
   EXPECT_FALSE(parse_header_date("yesterday"));
   EXPECT_FALSE(parse_header_date("Tue, 41 Jul 2003 10:52:37 +0200"));
+}
+
+TEST(DeflateStreams, RoundTripsAndEachWriteIsDecodableAtOnce) {
+  DeflateStreams server, client;
+  std::string wire, plain;
+  server.compress("* OK first\r\n", wire);
+  ASSERT_TRUE(client.decompress(wire, plain));
+  EXPECT_EQ(plain, "* OK first\r\n");  // Z_SYNC_FLUSH: no waiting for more
+  wire.clear();
+  std::string big(300000, 'x');
+  server.compress(big, wire);
+  plain.clear();
+  ASSERT_TRUE(client.decompress(wire, plain));
+  EXPECT_EQ(plain, big);
+}
+
+TEST(DeflateStreams, RefusesCorruptDataAndBombs) {
+  DeflateStreams a, b;
+  std::string out;
+  EXPECT_FALSE(a.decompress(std::string("\xff\xff\xff\xff", 4), out));
+  std::string wire;
+  b.compress(std::string(2 * kMaxInflatedChunk, 'a'), wire);  // a few KiB on the wire
+  DeflateStreams c;
+  out.clear();
+  EXPECT_FALSE(c.decompress(wire, out));
 }
 
 }  // namespace
