@@ -346,6 +346,7 @@ void ImapCommandReader::fail(ImapErrorKind kind, std::string code, std::string t
   ImapSyntaxError e{have_tag_ ? command_.tag : std::string(), kind, std::move(code),
                     std::move(text)};
   result_ = std::move(e);
+  raw_line_next_ = false;  // a SASL line that broke ends the exchange
   reset_command();
 }
 
