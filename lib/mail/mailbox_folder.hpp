@@ -120,7 +120,7 @@ class MailboxFolder {
   // IMAP APPEND, streamed: begin_append() opens a file under tmp/; write()
   // the literal as it arrives; commit_append() fsyncs it, links it into cur/
   // with its flags, sets its mtime to internal_date (0 = now), fsyncs cur/
-  // and returns the new UID (RFC 4315 APPENDUID). A dropped MailboxAppend
+  // and returns the new UID (RFC 4315 APPENDUID). A dropped Append
   // removes its temporary file.
   class Append {
    public:
