@@ -264,12 +264,15 @@ Status stream_binary(const MimeStructure& structure, const MessageSource& source
 }
 
 Result<uint64_t> binary_size(const MimeStructure& structure, const MessageSource& source,
-                             const SectionSpec& spec) {
+                             const SectionSpec& spec, bool* has_nul) {
   uint64_t size = 0;
+  bool nul = false;
   Status status = decode_part(structure, source, spec, [&](std::string_view chunk) {
     size += chunk.size();
+    nul = nul || chunk.find('\0') != std::string_view::npos;
     return Status();
   });
+  if (has_nul) *has_nul = nul;
   if (!status) return status.error();
   return size;
 }

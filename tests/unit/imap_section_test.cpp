@@ -117,6 +117,18 @@ TEST(ImapSection, BinaryDecodesAndReportsUnknownEncodings) {
   EXPECT_EQ(binary("9"), "ERROR");
 }
 
+TEST(ImapSection, BinarySizeReportsNulBytes) {
+  std::string msg = "Content-Transfer-Encoding: base64\r\n\r\nYQBi\r\n";  // "a\0b"
+  MessageSource src = MessageSource::memory(msg);
+  auto m = parse_mime(src);
+  auto spec = parse_section("1", true);
+  bool nul = false;
+  EXPECT_EQ(*binary_size(*m, src, *spec, &nul), 3u);
+  EXPECT_TRUE(nul);
+  EXPECT_EQ(*binary_size(*m, src, *parse_section("", true), &nul), msg.size());
+  EXPECT_FALSE(nul);
+}
+
 TEST(ImapString, QuotesWhenPossibleElseLiteral) {
   std::string out;
   append_string(out, "a \"q\" \\ b");
