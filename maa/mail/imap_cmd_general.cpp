@@ -75,8 +75,7 @@ void ImapSession::cmd_enable(const mail::ImapCommand& command) {
   };
   static constexpr Known kKnown[] = {{"IMAP4REV2", ImapExtension::kImap4rev2},
                                      {"CONDSTORE", ImapExtension::kCondstore},
-                                     {"QRESYNC", ImapExtension::kQresync},
-                                     {"UTF8=ACCEPT", ImapExtension::kUtf8Accept}};
+                                     {"QRESYNC", ImapExtension::kQresync}};
   std::string enabled;
   for (const auto& arg : command.args) {
     if (!arg.is_atom()) return finish(command, imap_reply::syntax("ENABLE takes atoms"));

@@ -1,5 +1,5 @@
 // CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE (RFC 9051 6.3.4-6.3.8)
-// over H3's MailboxStore, with RFC 5530 response codes.
+// over MailboxStore, with RFC 5530 response codes.
 #include "imap_session.hpp"
 
 namespace gm::maa {

@@ -44,7 +44,7 @@ mail::SectionSpec section_of(const mail::FetchItem& item) {
       break;
   }
   spec.fields = item.fields;
-  // HEADER.FIELDS names compare case-insensitively; H1 expects upper case.
+  // HEADER.FIELDS names compare case-insensitively; parse_section gives upper case.
   for (auto& f : spec.fields)
     for (char& c : f)
       if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');

@@ -1,7 +1,7 @@
 // The IMAP engine of maa-mail (RFC 9051 IMAP4rev2 and RFC 3501 IMAP4rev1):
 // one ImapSession per logged-in client, made after maa's handoff and
 // started in the Authenticated state on the plaintext stream maa relays.
-// Commands come from H2's ImapCommandReader and go through one table
+// Commands come from ImapCommandReader and go through one table
 // (imap_command_table.cpp): name, the states that allow it, argument
 // counts (the check), and the member that does the work (the proceed).
 // The selected mailbox is a MailboxFolder plus this client's MailboxView;
