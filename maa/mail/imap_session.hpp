@@ -190,6 +190,7 @@ class ImapSession final : public net::Session {
   std::variant<SearchHits, ImapReply> run_search_with_charset(std::span<const mail::ImapArg> args,
                                                               bool uid);
   bool run_fetch_job();
+  bool fetch_one(FetchJob& job, uint32_t seq, std::string& out, std::optional<ImapReply>& error);
   mail::ImapLiteralSink* append_sink(const mail::ImapLiteralAnnounce& announce);
 
   const MailContext& context_;
