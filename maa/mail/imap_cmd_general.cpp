@@ -96,10 +96,6 @@ void ImapSession::cmd_namespace(const mail::ImapCommand& command) {
   finish(command, imap_reply::completed("NAMESPACE"));
 }
 
-void ImapSession::cmd_not_here(const mail::ImapCommand& command) {
-  finish(command, imap_reply::wrong_state(command.name, "logged-in"));
-}
-
 // RFC 4978: the OK goes out uncompressed; everything after it, both ways,
 // is raw deflate.
 void ImapSession::cmd_compress(const mail::ImapCommand& command) {

@@ -74,7 +74,7 @@ struct ImapCommandSpec {
   bool uid_form;     // may come as "UID <name>"
   uint8_t min_args;  // the check: argument counts before the work starts
   uint8_t max_args;  // kAnyArgs: no upper bound
-  void (ImapSession::*proceed)(const mail::ImapCommand& command);
+  void (ImapSession::*proceed)(const mail::ImapCommand& command);  // null: never allowed
 };
 inline constexpr uint8_t kAnyArgs = 255;
 
@@ -138,7 +138,6 @@ class ImapSession final : public net::Session {
   void cmd_enable(const mail::ImapCommand& command);
   void cmd_namespace(const mail::ImapCommand& command);
   void cmd_idle(const mail::ImapCommand& command);
-  void cmd_not_here(const mail::ImapCommand& command);
   void cmd_compress(const mail::ImapCommand& command);
   void idle_done(std::string_view line);
 

@@ -478,6 +478,11 @@ def test_bad_input_gets_tagged_bad_or_no_and_others_go_on():
     refused(r.command("COPY 1:* ")[0])
     status, _ = r.command("APPEND INBOX {4294967296}")  # a 4 GiB literal announced
     refused(status)
+    r.send("n1 APPEND NoSuchBox {5}\r\n")
+    assert r.read_line().startswith(b"+")
+    r.send("hello\r\n")
+    status, _ = r.read_until("n1")
+    assert status.startswith("n1 NO [TRYCREATE]"), status
     r.command("NOOP", "OK")
     # LITERAL+ cannot be refused before the data: the answer still comes at once.
     plus = Raw(BOB)
