@@ -92,7 +92,7 @@ void ImapSession::select_mailbox(const mail::ImapCommand& command, bool read_onl
     return finish_tagged(command.tag, imap_reply::server_bug("Cannot open the mailbox"));
   }
   if (condstore) enabled_.add(ImapExtension::kCondstore);  // RFC 7162 3.1.8
-  selected_.emplace();
+  selected_ = std::make_unique<Selected>();
   Selected& sel = *selected_;
   sel.name = *name;
   sel.folder = std::move(*folder);

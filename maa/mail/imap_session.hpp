@@ -200,7 +200,7 @@ class ImapSession final : public net::Session {
   EnabledSet enabled_;
   mail::ImapCommandReader reader_;
   mail::MailboxStore store_;
-  std::optional<Selected> selected_;
+  std::unique_ptr<Selected> selected_;
   std::string pending_input_;  // bytes received while busy or idling
   std::string out_;            // responses of the running command
   std::string idle_tag_;
