@@ -1,6 +1,7 @@
 #include "imap_sort.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <unordered_map>
@@ -15,12 +16,15 @@ namespace gm::maa {
 
 namespace {
 
+bool is_reply_subject(std::string_view subject);
+
 // What SORT and THREAD compare, read once per message.
 struct Facts {
   uint32_t seq = 0, uid = 0;
   int64_t arrival = 0, date = 0;
   uint64_t size = 0;
   std::string subject, from, to, cc;  // base subject; first addr-mailbox, folded
+  bool reply = false;                 // the subject had a "Re:"/"Fwd:" leader
   std::string message_id;
   std::vector<std::string> references;  // oldest first; In-Reply-To when none
 };
@@ -57,7 +61,9 @@ Facts facts_of(const mail::MailboxFolder& folder, const mail::MessageRecord& r, 
   auto date = message.header("Date");
   auto parsed = date ? parse_header_date(*date) : std::nullopt;
   f.date = parsed ? parsed->unix_time : r.internal_date;
-  f.subject = base_subject(message.header("Subject").value_or(""));
+  std::string subject = message.header("Subject").value_or("");
+  f.subject = base_subject(subject);
+  f.reply = is_reply_subject(subject);
   f.from = first_mailbox(message.header("From"));
   f.to = first_mailbox(message.header("To"));
   f.cc = first_mailbox(message.header("Cc"));
@@ -140,6 +146,15 @@ bool strip_leader(std::string& s) {
   if (t.empty() || t[0] != ':') return false;
   s = std::string(trim(std::string_view(t).substr(1)));
   return true;
+}
+
+// RFC 5256 REFERENCES step 5: a subject that base_subject() stripped of a
+// reply or forward leader.
+bool is_reply_subject(std::string_view subject) {
+  std::string s(trim(mail::decode_encoded_words(subject)));
+  while (strip_blob(s)) {
+  }
+  return strip_leader(s);
 }
 
 }  // namespace
@@ -303,6 +318,60 @@ void link(ThreadNode* parent, ThreadNode* child) {
   parent->children.push_back(child);
 }
 
+// The subject a root stands for: its message's, or its first child's.
+const Facts* representative(const ThreadNode* node) {
+  if (node->message != nullptr) return node->message;
+  return node->children.empty() ? nullptr : node->children.front()->message;
+}
+
+// RFC 5256 REFERENCES step 5: roots with the same base subject come
+// together (a reply under the original, else under a new empty parent).
+void group_by_subject(std::vector<ThreadNode*>& roots,
+                      const std::function<ThreadNode*()>& make_empty) {
+  std::unordered_map<std::string, ThreadNode*> table;
+  auto better = [](const ThreadNode* candidate, const ThreadNode* held) {
+    if (candidate->message == nullptr) return held->message != nullptr;
+    return held->message != nullptr && held->message->reply && !candidate->message->reply;
+  };
+  for (ThreadNode* root : roots) {
+    const Facts* f = representative(root);
+    if (f == nullptr || f->subject.empty()) continue;
+    auto [it, fresh] = table.emplace(f->subject, root);
+    if (!fresh && better(root, it->second)) it->second = root;
+  }
+  std::vector<ThreadNode*> kept;
+  auto adopt = [](ThreadNode* parent, ThreadNode* child) {
+    child->parent = parent;
+    parent->children.push_back(child);
+  };
+  for (ThreadNode* root : roots) {
+    if (root->parent != nullptr) continue;  // adopted by an earlier root already
+    const Facts* f = representative(root);
+    ThreadNode* held = f == nullptr || f->subject.empty() ? root : table[f->subject];
+    if (held == root) {
+      kept.push_back(root);
+    } else if (held->message == nullptr && root->message == nullptr) {
+      for (ThreadNode* c : root->children) adopt(held, c);
+    } else if (held->message == nullptr || (root->message->reply && !held->message->reply)) {
+      adopt(held, root);
+    } else {
+      ThreadNode* parent = make_empty();
+      auto at = std::find(kept.begin(), kept.end(), held);
+      if (at != kept.end()) {
+        *at = parent;
+      } else {
+        kept.push_back(parent);
+      }
+      adopt(parent, held);
+      adopt(parent, root);
+      table[f->subject] = parent;
+    }
+  }
+  for (ThreadNode* root : kept) sort_by_date(root->children);
+  sort_by_date(kept);
+  roots = std::move(kept);
+}
+
 }  // namespace
 
 std::string thread_messages(const mail::MailboxFolder& folder, const MailboxView& view,
@@ -355,6 +424,7 @@ std::string thread_messages(const mail::MailboxFolder& folder, const MailboxView
       if (n->parent == nullptr) roots.push_back(n.get());
     for (const auto& n : storage) sort_by_date(n->children);
     prune(roots, true);
+    group_by_subject(roots, [&] { return make(nullptr); });
   }
   std::string out;
   for (const ThreadNode* root : roots) append_thread(out, *root, uid, true);

@@ -270,6 +270,31 @@ def test_store_search_sort_thread():
     m.logout()
 
 
+def test_thread_references_links_by_references_then_by_subject():
+    m = starttls_login()
+    fresh_folder(m, "Threads")
+    messages = [
+        ("<a@x>", "", "topic", "Mon, 1 Jan 2024 10:00:00 +0000"),
+        ("<b@x>", "", "other", "Mon, 1 Jan 2024 11:00:00 +0000"),
+        ("<c@x>", "", "Re: topic", "Mon, 1 Jan 2024 12:00:00 +0000"),  # no References
+        ("<d@x>", "<b@x>", "Re: other", "Mon, 1 Jan 2024 13:00:00 +0000"),
+        ("<e@x>", "<b@x> <d@x>", "Re: other", "Mon, 1 Jan 2024 14:00:00 +0000"),
+    ]
+    for mid, refs, subject, date in messages:
+        header = f"Message-ID: {mid}\r\nSubject: {subject}\r\nDate: {date}\r\n"
+        if refs:
+            header += f"References: {refs}\r\n"
+        ok(m.append("Threads", None, None, (header + "\r\nbody\r\n").encode()))
+    ok(m.select("Threads"))
+    assert ok(m.thread("REFERENCES", "UTF-8", "ALL")) == [b"(1 3)(2 4 5)"]
+    # Threads in the order of their first messages' dates (RFC 5256).
+    assert ok(m.thread("ORDEREDSUBJECT", "UTF-8", "ALL")) == [b"(1 3)(2 (4)(5))"]
+    assert ok(m.sort("(SUBJECT DATE)", "UTF-8", "ALL")) == [b"2 4 5 1 3"]
+    ok(m._simple_command("UNSELECT"))
+    ok(m.delete("Threads"))
+    m.logout()
+
+
 def test_copy_move_append_status_expunge():
     m = starttls_login()
     fresh_folder(m, "Work")
@@ -568,6 +593,7 @@ def main():
             test_select_fetch_every_item,
             test_fetch_binary_and_structure_of_multipart,
             test_store_search_sort_thread,
+            test_thread_references_links_by_references_then_by_subject,
             test_copy_move_append_status_expunge,
             test_two_sessions_see_each_others_flags_and_expunges,
             test_idle_announces_delivery_within_a_second,
