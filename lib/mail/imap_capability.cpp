@@ -26,8 +26,9 @@ std::string imap_capabilities_after_login(uint64_t append_limit) {
   std::string caps =
       str_cat(kBase,
               " IDLE NAMESPACE UIDPLUS MOVE SPECIAL-USE CONDSTORE QRESYNC ESEARCH SORT"
-              " THREAD=REFERENCES THREAD=ORDEREDSUBJECT QUOTA QUOTA=RES-STORAGE LIST-EXTENDED"
-              " LIST-STATUS UNSELECT STATUS=SIZE");
+              " THREAD=REFERENCES THREAD=ORDEREDSUBJECT QUOTA QUOTA=RES-STORAGE"
+              " QUOTA=RES-MESSAGE LIST-EXTENDED LIST-STATUS CHILDREN UNSELECT STATUS=SIZE"
+              " BINARY COMPRESS=DEFLATE");
   if (append_limit > 0) caps += str_cat(" APPENDLIMIT=", append_limit);
   return caps;
 }
