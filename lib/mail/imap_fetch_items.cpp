@@ -65,102 +65,6 @@ bool istarts(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
-// field-name (RFC 5322 3.6.8): printable ASCII except ':'.
-bool valid_field_name(std::string_view s) {
-  return !s.empty() &&
-         std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 0x7f && c != ':'; });
-}
-
-// "(From "To" X-Y)" -> names; quoted names unquoted.
-Status parse_field_list(std::string_view s, std::vector<std::string>& out) {
-  if (s.size() < 2 || s.front() != '(' || s.back() != ')') return make_error("Invalid header list");
-  s = s.substr(1, s.size() - 2);
-  while (!s.empty()) {
-    if (s.front() == ' ') {
-      s.remove_prefix(1);
-      continue;
-    }
-    std::string name;
-    if (s.front() == '"') {
-      size_t i = 1;
-      for (; i < s.size() && s[i] != '"'; ++i) {
-        if (s[i] == '\\' && i + 1 < s.size()) ++i;
-        name += s[i];
-      }
-      if (i >= s.size()) return make_error("Invalid header list");
-      s.remove_prefix(i + 1);
-    } else {
-      size_t end = s.find(' ');
-      name = std::string(s.substr(0, end));
-      s.remove_prefix(end == std::string_view::npos ? s.size() : end);
-    }
-    if (!valid_field_name(name)) return make_error("Invalid header field name");
-    out.push_back(std::move(name));
-  }
-  if (out.empty()) return make_error("Empty header list");
-  return {};
-}
-
-// The part numbers at the start of a section; leaves the rest in s.
-Status parse_part(std::string_view& s, std::vector<uint32_t>& part) {
-  while (!s.empty() && s[0] >= '1' && s[0] <= '9') {
-    size_t end = 0;
-    while (end < s.size() && s[end] >= '0' && s[end] <= '9') ++end;
-    uint32_t n = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + end, n);
-    if (ec != std::errc() || part.size() >= kImapMaxSectionParts)
-      return make_error("Invalid section");
-    part.push_back(n);
-    s.remove_prefix(end);
-    if (s.empty()) break;
-    if (s[0] != '.') return make_error("Invalid section");
-    s.remove_prefix(1);
-    if (s.empty()) return make_error("Invalid section");
-  }
-  return {};
-}
-
-// section-spec (RFC 9051 9) between the brackets.
-Status parse_section(std::string_view s, FetchItem& item) {
-  if (auto st = parse_part(s, item.part); !st) return st;
-  if (item.att != FetchAtt::kBodySection) {
-    // section-binary = "[" [section-part] "]"
-    return s.empty() ? Status() : make_error("Invalid BINARY section");
-  }
-  if (s.empty()) return {};
-  if (!item.part.empty() && iequals(s, "MIME")) {
-    item.text = SectionText::kMime;
-  } else if (iequals(s, "HEADER")) {
-    item.text = SectionText::kHeader;
-  } else if (iequals(s, "TEXT")) {
-    item.text = SectionText::kText;
-  } else if (istarts(s, "HEADER.FIELDS.NOT ")) {
-    item.text = SectionText::kHeaderFieldsNot;
-    return parse_field_list(s.substr(18), item.fields);
-  } else if (istarts(s, "HEADER.FIELDS ")) {
-    item.text = SectionText::kHeaderFields;
-    return parse_field_list(s.substr(14), item.fields);
-  } else {
-    return make_error("Invalid section");
-  }
-  return {};
-}
-
-// "<origin.length>"
-Status parse_partial(std::string_view s, FetchItem& item) {
-  if (s.empty()) return {};
-  if (item.att == FetchAtt::kBinarySize || s.size() < 5 || s.front() != '<' || s.back() != '>')
-    return make_error("Invalid partial");
-  s = s.substr(1, s.size() - 2);
-  size_t dot = s.find('.');
-  uint64_t origin = 0;
-  if (dot == std::string_view::npos || !parse_u64(s.substr(0, dot), origin) ||
-      !parse_u64(s.substr(dot + 1), item.partial_length) || item.partial_length == 0)
-    return make_error("Invalid partial");
-  item.partial_origin = origin;
-  return {};
-}
-
 Result<FetchItem> parse_section_item(std::string_view text) {
   for (const auto& spec : kSectionItems) {
     if (!istarts(text, spec.prefix)) continue;
@@ -170,8 +74,13 @@ Result<FetchItem> parse_section_item(std::string_view text) {
     std::string_view rest = text.substr(spec.prefix.size());
     size_t close = rest.rfind(']');
     if (close == std::string_view::npos) return make_error("Invalid section");
-    if (auto st = parse_section(rest.substr(0, close), item); !st) return st.error();
-    if (auto st = parse_partial(rest.substr(close + 1), item); !st) return st.error();
+    auto section = parse_section(rest.substr(0, close), item.att != FetchAtt::kBodySection);
+    if (!section) return make_error("Invalid section");
+    item.section = std::move(*section);
+    std::string_view partial = rest.substr(close + 1);
+    if (partial.empty()) return item;
+    if (item.att == FetchAtt::kBinarySize || !parse_partial(partial, item.section))
+      return make_error("Invalid partial");
     return item;
   }
   return make_error("Unknown FETCH item");
@@ -233,46 +142,6 @@ Status parse_modifiers(const ImapArg& list, bool uid_command, FetchRequest& requ
   return {};
 }
 
-std::string section_text(const FetchItem& item) {
-  std::string out;
-  for (uint32_t n : item.part) {
-    if (!out.empty()) out += '.';
-    out += std::to_string(n);
-  }
-  auto add = [&](std::string_view t) {
-    if (!out.empty()) out += '.';
-    out += t;
-  };
-  switch (item.text) {
-    case SectionText::kNone:
-      break;
-    case SectionText::kHeader:
-      add("HEADER");
-      break;
-    case SectionText::kText:
-      add("TEXT");
-      break;
-    case SectionText::kMime:
-      add("MIME");
-      break;
-    case SectionText::kHeaderFields:
-      add("HEADER.FIELDS");
-      break;
-    case SectionText::kHeaderFieldsNot:
-      add("HEADER.FIELDS.NOT");
-      break;
-  }
-  if (!item.fields.empty()) {
-    out += " (";
-    for (size_t i = 0; i < item.fields.size(); ++i) {
-      if (i) out += ' ';
-      out += item.fields[i];
-    }
-    out += ')';
-  }
-  return out;
-}
-
 }  // namespace
 
 bool FetchItem::sets_seen() const {
@@ -287,9 +156,9 @@ std::string FetchItem::response_name() const {
   std::string out = att == FetchAtt::kBodySection     ? "BODY["
                     : att == FetchAtt::kBinarySection ? "BINARY["
                                                       : "BINARY.SIZE[";
-  out += section_text(*this);
+  out += section.canonical();
   out += ']';
-  if (partial_origin) out += "<" + std::to_string(*partial_origin) + ">";
+  if (section.partial_offset) out += "<" + std::to_string(*section.partial_offset) + ">";
   return out;
 }
 

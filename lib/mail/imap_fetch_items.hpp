@@ -12,11 +12,9 @@
 
 #include "core/result.hpp"
 #include "mail/imap_parser.hpp"
+#include "mail/imap_section.hpp"
 
 namespace gm::mail {
-
-// Part numbers in a section ("1.2.3"); deeper is nonsense from a client.
-inline constexpr size_t kImapMaxSectionParts = 64;
 
 enum class FetchAtt : uint8_t {
   kEnvelope,
@@ -35,27 +33,14 @@ enum class FetchAtt : uint8_t {
   kModSeq,
 };
 
-enum class SectionText : uint8_t {
-  kNone,  // the whole part (or message when no part numbers)
-  kHeader,
-  kHeaderFields,
-  kHeaderFieldsNot,
-  kText,
-  kMime,  // only after part numbers
-};
-
 struct FetchItem {
   FetchAtt att = FetchAtt::kFlags;
   bool peek = false;           // .PEEK: do not set \Seen
-  std::vector<uint32_t> part;  // section part numbers, e.g. {1, 2}
-  SectionText text = SectionText::kNone;
-  std::vector<std::string> fields;         // HEADER.FIELDS[.NOT] names, as sent
-  std::optional<uint64_t> partial_origin;  // <origin.length>
-  uint64_t partial_length = 0;
+  SectionSpec section;         // [section]<partial> of the *_SECTION / BINARY.SIZE items
 
   // Sets \Seen when fetched (RFC 9051 6.4.5): BODY[..], BINARY[..], RFC822, RFC822.TEXT.
   bool sets_seen() const;
-  // The item's name in the FETCH response: "BODY[1.HEADER.FIELDS (From)]<0>"
+  // The item's name in the FETCH response: "BODY[1.HEADER.FIELDS (FROM)]<0>"
   // (RFC 9051 7.5.2: the origin only, no length); "RFC822.SIZE" etc.
   std::string response_name() const;
 };

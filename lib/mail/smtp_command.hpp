@@ -18,9 +18,8 @@ namespace gm::mail {
 
 // RFC 5321 4.5.3.1.4: a command line is at most 512 octets with its CRLF;
 // like Postfix we take up to 1000 (RFC 5321 4.5.3.1.6 text line), as ESMTP
-// parameters lengthen MAIL and RCPT. AUTH responses: RFC 4954 4, 12288.
+// parameters lengthen MAIL and RCPT. AUTH responses: auth/sasl_relay.hpp.
 inline constexpr size_t kMaxCommandLine = 1000;
-inline constexpr size_t kMaxAuthLine = 12288;
 // RFC 5321 2.3.10 "rcpt" limit for one transaction: smtpd_recipient_limit.
 inline constexpr size_t kMaxBdatSizeDigits = 20;
 

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "auth/base64.hpp"
+#include "auth/sasl_relay.hpp"
 #include "core/log.hpp"
 #include "core/str.hpp"
 #include "mail/esmtp_params.hpp"
@@ -139,8 +140,7 @@ class SmtpServerSession final : public net::Session {
   void reset_transaction();
   void with_mechanisms(std::function<void()> then);
   std::vector<std::string> ehlo_keywords() const;
-  void auth_line(std::string_view line);
-  void auth_step(auth::AuthStep step);
+  void auth_done(auth::SaslOutcome outcome);
   void finish_auth(const SmtpReply& r);
   void open_message(std::function<void()> then);
   Envelope envelope() const;
@@ -164,8 +164,7 @@ class SmtpServerSession final : public net::Session {
   std::optional<std::vector<std::string>> mechanisms_;
   std::string account_;
   size_t errors_ = 0;
-  uint32_t auth_id_ = 0;
-  bool auth_wants_empty_ = false;  // SCRAM server-final sent in a 334
+  std::unique_ptr<auth::SaslRelay> sasl_;  // the AUTH exchange, while state_ is kAuth
   Transaction tx_;
   ContentMode mode_ = ContentMode::kDot;
   bool bdat_last_ = false;
@@ -207,7 +206,6 @@ constexpr CommandRow kCommandRows[] = {
 
 SmtpServerSession::~SmtpServerSession() {
   *alive_ = false;
-  if (auth_id_ && ctx_.auth) ctx_.auth->cancel(auth_id_);
   drop_message();
 }
 
@@ -293,7 +291,7 @@ void SmtpServerSession::on_line(net::Connection& c, std::string_view line) {
     c.close_after_flush();
     return;
   }
-  if (state_ == SmtpState::kAuth) return auth_line(line);
+  if (state_ == SmtpState::kAuth) return sasl_->on_line(line);
   // RFC 2920: only a client told PIPELINING (by EHLO) may send ahead.
   if (!esmtp_ && c.input_pending() > 0) {
     reply(improper_pipelining());
@@ -312,9 +310,7 @@ void SmtpServerSession::on_line(net::Connection& c, std::string_view line) {
 
 void SmtpServerSession::on_line_too_long(net::Connection&) {
   if (state_ == SmtpState::kAuth) {
-    if (ctx_.auth && auth_id_) ctx_.auth->abort(auth_id_);
-    auth_id_ = 0;
-    conn_->set_line_limit(kMaxCommandLine);
+    sasl_->abort();
     state_ = SmtpState::kReady;
   }
   reply(line_too_long());
@@ -424,95 +420,51 @@ void SmtpServerSession::do_auth(std::string_view argument) {
       return resume(SmtpState::kReady);
     }
     size_t space = args.find(' ');
-    std::string mechanism = args.substr(0, space);
-    for (char& ch : mechanism) ch = (ch >= 'a' && ch <= 'z') ? char(ch - 32) : ch;
-    const std::vector<std::string>& offered = *mechanisms_;
-    if (std::find(offered.begin(), offered.end(), mechanism) == offered.end()) {
+    std::string mechanism = auth::offered_mechanism(args.substr(0, space), *mechanisms_);
+    if (mechanism.empty()) {
       reply(auth_mechanism_unknown());
       return resume(SmtpState::kReady);
     }
-    auth::AuthStart start;
-    start.mechanism = mechanism;
-    start.service = "smtp";
-    start.remote_ip = conn_->peer_address();
-    start.secured = conn_->tls_active();
-    if (auto cb = conn_->channel_binding()) {
-      start.cb_type = cb->type;
-      start.cb_data = cb->data;
-    }
+    std::optional<std::string> initial;
     if (space != std::string::npos) {
-      std::string_view initial = std::string_view(args).substr(space + 1);
-      if (initial == "=") {
-        start.initial_response = std::string();
-      } else {
-        auto decoded = auth::base64_decode(initial);
-        if (!decoded) {
-          reply(bad_arguments("Invalid base64 in initial response"));
-          return resume(SmtpState::kReady);
-        }
-        start.initial_response = std::move(*decoded);
+      std::string_view text = std::string_view(args).substr(space + 1);
+      auto decoded = text == "=" ? Result<std::string>(std::string()) : auth::base64_decode(text);
+      if (!decoded) {
+        reply(bad_arguments("Invalid base64 in initial response"));
+        return resume(SmtpState::kReady);
       }
+      initial = std::move(*decoded);
     }
     wait();
     state_ = SmtpState::kAuth;
-    conn_->set_line_limit(kMaxAuthLine);
-    auth_id_ = ctx_.auth->start(std::move(start),
-                                [this](auth::AuthStep step) { auth_step(std::move(step)); });
+    sasl_ = std::make_unique<auth::SaslRelay>(*ctx_.auth, *conn_, "smtp", "334 ", kMaxCommandLine,
+                                              [this](auth::SaslOutcome o) { auth_done(std::move(o)); });
+    sasl_->start(std::move(mechanism), std::move(initial));
   });
 }
 
-void SmtpServerSession::auth_step(auth::AuthStep step) {
-  using Kind = auth::AuthStep::Kind;
-  switch (step.kind) {
-    case Kind::kContinue:
-      conn_->send(str_cat("334 ", auth::base64_encode(step.data), "\r\n"));
-      conn_->resume_input();
-      return;
+void SmtpServerSession::auth_done(auth::SaslOutcome outcome) {
+  using Kind = auth::SaslOutcome::Kind;
+  switch (outcome.kind) {
     case Kind::kOk:
-      auth_id_ = 0;
-      account_ = step.account;
-      if (step.has_data && !step.data.empty()) {
-        // RFC 4954 4: additional data goes in a 334; the client answers "".
-        auth_wants_empty_ = true;
-        conn_->send(str_cat("334 ", auth::base64_encode(step.data), "\r\n"));
-        conn_->resume_input();
-        return;
-      }
+      account_ = std::move(outcome.account);
       return finish_auth(auth_ok());
-    case Kind::kFail:
-      auth_id_ = 0;
+    case Kind::kFailed:
       return finish_auth(auth_failed());
     case Kind::kTemporaryFailure:
-      auth_id_ = 0;
       return finish_auth(auth_temporary_failure());
+    case Kind::kCancelled:
+      return finish_auth(auth_cancelled());
+    case Kind::kBadResponse:
+      return finish_auth(bad_arguments("Invalid base64 in SASL response"));
   }
 }
 
 void SmtpServerSession::finish_auth(const SmtpReply& r) {
-  auth_wants_empty_ = false;
-  conn_->set_line_limit(kMaxCommandLine);
   reply(r);
   if (r.code == 235)
     log::write(log::Level::kInfo, conn_->session_id(), str_cat("authenticated as ", account_));
   resume(SmtpState::kReady);
-}
-
-void SmtpServerSession::auth_line(std::string_view line) {
-  if (line == "*") {  // RFC 4954 4: the client cancels
-    if (auth_id_) ctx_.auth->abort(auth_id_);
-    auth_id_ = 0;
-    account_.clear();
-    return finish_auth(auth_cancelled());
-  }
-  if (auth_wants_empty_) return finish_auth(auth_ok());
-  auto decoded = auth::base64_decode(line);
-  if (!decoded) {
-    if (auth_id_) ctx_.auth->abort(auth_id_);
-    auth_id_ = 0;
-    return finish_auth(bad_arguments("Invalid base64 in SASL response"));
-  }
-  conn_->pause_input();
-  ctx_.auth->respond(auth_id_, std::move(*decoded));
 }
 
 // ---- MAIL, RCPT ----

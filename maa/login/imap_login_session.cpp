@@ -66,7 +66,7 @@ class ImapLoginSession final : public LoginSession {
   void do_authenticate(const ImapCommand& command);
 
   void run_sasl(std::string tag);
-  void sasl_done(const std::string& tag, SaslOutcome outcome);
+  void sasl_done(const std::string& tag, auth::SaslOutcome outcome);
   void relay_ready(const std::string& tag, std::optional<RelayFailure> failure);
 
   mail::ImapCommandReader reader_;
@@ -243,7 +243,7 @@ void ImapLoginSession::do_authenticate(const ImapCommand& command) {
     initial = std::move(*decoded);
   }
   with_mechanisms([this, tag, name, initial = std::move(initial)]() mutable {
-    std::string mechanism = offered_mechanism(name, mechanisms());
+    std::string mechanism = auth::offered_mechanism(name, mechanisms());
     if (mechanism.empty()) return reply(imap_no(tag, "", "Unsupported authentication mechanism"));
     run_sasl(tag);
     sasl().start(mechanism, std::move(initial));
@@ -252,12 +252,12 @@ void ImapLoginSession::do_authenticate(const ImapCommand& command) {
 
 void ImapLoginSession::run_sasl(std::string tag) {
   state_ = ImapLoginState::kSasl;
-  begin_sasl([this, tag](SaslOutcome o) { sasl_done(tag, std::move(o)); });
+  begin_sasl([this, tag](auth::SaslOutcome o) { sasl_done(tag, std::move(o)); });
 }
 
-void ImapLoginSession::sasl_done(const std::string& tag, SaslOutcome outcome) {
+void ImapLoginSession::sasl_done(const std::string& tag, auth::SaslOutcome outcome) {
   state_ = ImapLoginState::kNotAuthenticated;
-  using Kind = SaslOutcome::Kind;
+  using Kind = auth::SaslOutcome::Kind;
   switch (outcome.kind) {
     case Kind::kOk:
       break;

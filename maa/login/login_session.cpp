@@ -30,9 +30,10 @@ std::span<const std::string> LoginSession::mechanisms() const {
   return *mechanisms_;
 }
 
-SaslExchange& LoginSession::begin_sasl(SaslExchange::Done done) {
-  sasl_ = std::make_unique<SaslExchange>(ctx_.auth, *conn_, mail::protocol_name(protocol_),
-                                         std::move(done));
+auth::SaslRelay& LoginSession::begin_sasl(auth::SaslRelay::Done done) {
+  sasl_ = std::make_unique<auth::SaslRelay>(ctx_.auth, *conn_, mail::protocol_name(protocol_),
+                                            "+ ", conn_->config().size("line_length_limit"),
+                                            std::move(done));
   return *sasl_;
 }
 

@@ -15,7 +15,7 @@
 #include "mail/maa_handoff.hpp"
 #include "net/connection.hpp"
 #include "net/session.hpp"
-#include "sasl_exchange.hpp"
+#include "auth/sasl_relay.hpp"
 
 namespace gm::maa {
 
@@ -36,8 +36,8 @@ class LoginSession : public net::Session {
   void forget_mechanisms() { mechanisms_.reset(); }
 
   // A new exchange; `done` runs inside it, so it must not destroy it.
-  SaslExchange& begin_sasl(SaslExchange::Done done);
-  SaslExchange& sasl() { return *sasl_; }
+  auth::SaslRelay& begin_sasl(auth::SaslRelay::Done done);
+  auth::SaslRelay& sasl() { return *sasl_; }
   // Looks up the account and connects to maa-mail; `tag` is the IMAP tag.
   void begin_relay(const std::string& account, std::string tag, LoginRelay::Ready ready);
   // Relaying: every client byte goes to maa-mail.
@@ -54,7 +54,7 @@ class LoginSession : public net::Session {
  private:
   mail::AccessProtocol protocol_;
   std::optional<std::vector<std::string>> mechanisms_;
-  std::unique_ptr<SaslExchange> sasl_;
+  std::unique_ptr<auth::SaslRelay> sasl_;
   std::unique_ptr<LoginRelay> relay_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -53,7 +53,7 @@ class Pop3LoginSession final : public LoginSession {
   void do_quit(std::string_view);
 
   void run_sasl();
-  void sasl_done(SaslOutcome outcome);
+  void sasl_done(auth::SaslOutcome outcome);
   void relay_ready(std::optional<RelayFailure> failure);
 
   Pop3LoginState state_ = Pop3LoginState::kAuthorization;
@@ -166,7 +166,7 @@ void Pop3LoginSession::do_auth(std::string_view argument) {
       return conn_->send(out + ".\r\n");
     }
     size_t space = args.find(' ');
-    std::string mechanism = offered_mechanism(args.substr(0, space), offered);
+    std::string mechanism = auth::offered_mechanism(args.substr(0, space), offered);
     if (mechanism.empty()) return reply(pop3_err("Unsupported authentication mechanism"));
     std::optional<std::string> initial;
     if (space != std::string::npos) {
@@ -187,12 +187,12 @@ void Pop3LoginSession::do_quit(std::string_view) {
 
 void Pop3LoginSession::run_sasl() {
   state_ = Pop3LoginState::kSasl;
-  begin_sasl([this](SaslOutcome o) { sasl_done(std::move(o)); });
+  begin_sasl([this](auth::SaslOutcome o) { sasl_done(std::move(o)); });
 }
 
-void Pop3LoginSession::sasl_done(SaslOutcome outcome) {
+void Pop3LoginSession::sasl_done(auth::SaslOutcome outcome) {
   state_ = Pop3LoginState::kAuthorization;
-  using Kind = SaslOutcome::Kind;
+  using Kind = auth::SaslOutcome::Kind;
   switch (outcome.kind) {
     case Kind::kOk:
       break;

@@ -8,50 +8,11 @@ namespace {
 
 using Att = mail::FetchAtt;
 
+// RFC822.HEADER and RFC822.TEXT are BODY[HEADER] and BODY[TEXT].
 mail::SectionSpec section_of(const mail::FetchItem& item) {
-  mail::SectionSpec spec;
-  spec.part = item.part;
-  switch (item.att) {
-    case Att::kRfc822Header:
-      spec.text = mail::SectionSpec::Text::kHeader;
-      return spec;
-    case Att::kRfc822Text:
-      spec.text = mail::SectionSpec::Text::kText;
-      return spec;
-    default:
-      break;
-  }
-  using T = mail::SectionText;
-  using S = mail::SectionSpec::Text;
-  switch (item.text) {
-    case T::kNone:
-      spec.text = S::kNone;
-      break;
-    case T::kHeader:
-      spec.text = S::kHeader;
-      break;
-    case T::kHeaderFields:
-      spec.text = S::kHeaderFields;
-      break;
-    case T::kHeaderFieldsNot:
-      spec.text = S::kHeaderFieldsNot;
-      break;
-    case T::kText:
-      spec.text = S::kText;
-      break;
-    case T::kMime:
-      spec.text = S::kMime;
-      break;
-  }
-  spec.fields = item.fields;
-  // HEADER.FIELDS names compare case-insensitively; parse_section gives upper case.
-  for (auto& f : spec.fields)
-    for (char& c : f)
-      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  if (item.partial_origin) {
-    spec.partial_offset = item.partial_origin;
-    spec.partial_count = item.partial_length;
-  }
+  mail::SectionSpec spec = item.section;
+  if (item.att == Att::kRfc822Header) spec.text = mail::SectionSpec::Text::kHeader;
+  if (item.att == Att::kRfc822Text) spec.text = mail::SectionSpec::Text::kText;
   return spec;
 }
 

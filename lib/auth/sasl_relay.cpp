@@ -1,22 +1,39 @@
-#include "sasl_exchange.hpp"
+#include "auth/sasl_relay.hpp"
 
 #include <algorithm>
 
 #include "auth/base64.hpp"
 #include "core/str.hpp"
 
-namespace gm::maa {
+namespace gm::auth {
 
-SaslExchange::SaslExchange(auth::AuthClient& auth, net::Connection& c, std::string_view service,
-                           Done done)
-    : auth_(auth), conn_(c), service_(service), done_(std::move(done)) {}
+SaslRelay::SaslRelay(AuthClient& auth, net::Connection& c, std::string_view service,
+                     std::string_view challenge_prefix, size_t line_limit_after, Done done)
+    : auth_(auth),
+      conn_(c),
+      service_(service),
+      challenge_prefix_(challenge_prefix),
+      line_limit_after_(line_limit_after),
+      done_(std::move(done)) {}
 
-SaslExchange::~SaslExchange() {
+SaslRelay::~SaslRelay() {
   if (id_ != 0) auth_.cancel(id_);
 }
 
-void SaslExchange::start(std::string mechanism, std::optional<std::string> initial) {
-  auth::AuthStart request;
+void SaslRelay::abort() {
+  if (id_ != 0) auth_.abort(id_);
+  id_ = 0;
+  awaiting_final_ = false;
+  conn_.set_line_limit(line_limit_after_);
+}
+
+void SaslRelay::send_challenge(std::string_view data) {
+  conn_.send(str_cat(challenge_prefix_, base64_encode(data), "\r\n"));
+  conn_.resume_input();
+}
+
+void SaslRelay::start(std::string mechanism, std::optional<std::string> initial) {
+  AuthStart request;
   request.mechanism = std::move(mechanism);
   request.service = service_;
   request.remote_ip = conn_.peer_address();
@@ -28,28 +45,24 @@ void SaslExchange::start(std::string mechanism, std::optional<std::string> initi
   request.initial_response = std::move(initial);
   conn_.pause_input();
   conn_.set_line_limit(kMaxSaslLine);
-  id_ = auth_.start(std::move(request), [this](auth::AuthStep s) { step(std::move(s)); });
+  id_ = auth_.start(std::move(request), [this](AuthStep s) { step(std::move(s)); });
 }
 
-void SaslExchange::start_plain(std::string_view user, std::string_view password) {
+void SaslRelay::start_plain(std::string_view user, std::string_view password) {
   start("PLAIN", str_cat(std::string_view("\0", 1), user, std::string_view("\0", 1), password));
 }
 
-void SaslExchange::step(auth::AuthStep s) {
-  using Kind = auth::AuthStep::Kind;
+void SaslRelay::step(AuthStep s) {
+  using Kind = AuthStep::Kind;
   switch (s.kind) {
     case Kind::kContinue:
-      conn_.send(str_cat("+ ", auth::base64_encode(s.data), "\r\n"));
-      conn_.resume_input();
-      return;
+      return send_challenge(s.data);
     case Kind::kOk:
       id_ = 0;
       account_ = s.account;
       if (s.has_data && !s.data.empty()) {
-        awaiting_final_ = true;
-        conn_.send(str_cat("+ ", auth::base64_encode(s.data), "\r\n"));
-        conn_.resume_input();
-        return;
+        awaiting_final_ = true;  // RFC 4954 4, RFC 9051 6.2.2: data with success
+        return send_challenge(s.data);
       }
       return finish({SaslOutcome::Kind::kOk, account_});
     case Kind::kFail:
@@ -61,7 +74,7 @@ void SaslExchange::step(auth::AuthStep s) {
   }
 }
 
-void SaslExchange::on_line(std::string_view line) {
+void SaslRelay::on_line(std::string_view line) {
   if (line == "*") {  // RFC 9051 6.2.2, RFC 5034 4: the client cancels
     if (id_ != 0) auth_.abort(id_);
     id_ = 0;
@@ -71,7 +84,7 @@ void SaslExchange::on_line(std::string_view line) {
     if (!line.empty()) return finish({SaslOutcome::Kind::kBadResponse, {}});
     return finish({SaslOutcome::Kind::kOk, account_});
   }
-  auto decoded = line == "=" ? Result<std::string>(std::string()) : auth::base64_decode(line);
+  auto decoded = line == "=" ? Result<std::string>(std::string()) : base64_decode(line);
   if (!decoded) {
     if (id_ != 0) auth_.abort(id_);
     id_ = 0;
@@ -81,9 +94,9 @@ void SaslExchange::on_line(std::string_view line) {
   auth_.respond(id_, std::move(*decoded));
 }
 
-void SaslExchange::finish(SaslOutcome outcome) {
+void SaslRelay::finish(SaslOutcome outcome) {
   awaiting_final_ = false;
-  conn_.set_line_limit(conn_.config().size("line_length_limit"));
+  conn_.set_line_limit(line_limit_after_);
   conn_.resume_input();
   done_(std::move(outcome));  // may destroy this exchange
 }
@@ -94,4 +107,4 @@ std::string offered_mechanism(std::string_view name, std::span<const std::string
   return std::find(offered.begin(), offered.end(), upper) != offered.end() ? upper : "";
 }
 
-}  // namespace gm::maa
+}  // namespace gm::auth
