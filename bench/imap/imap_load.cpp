@@ -8,7 +8,7 @@
 //   store        STORE <random> +FLAGS/-FLAGS (\Flagged), alternating
 //   search       SEARCH by subject, flag, sender, date (rotating)
 //   search_body  SEARCH BODY / TEXT (reads every message)
-//   idle         half the clients IDLE, the other half STORE every
+//   idle         even clients IDLE, odd ones STORE on the same user every
 //                --idle-store-interval; latency = STORE sent .. the idler's
 //                untagged FETCH for that message
 // --idle-hold K opens K connections (LOGIN, SELECT, IDLE), prints
@@ -221,7 +221,8 @@ class Phase {
 Client::Client(Phase& phase, int id, Role role)
     : phase_(phase),
       id_(id),
-      user_(id % phase.options().users),
+      // IDLE pairs an idler and a writer on each user: clients 2k and 2k+1.
+      user_((phase.op() == Op::kIdle && !phase.holding() ? id / 2 : id) % phase.options().users),
       role_(role),
       random_(static_cast<uint32_t>(id) * 7919u + 17u) {}
 
@@ -414,8 +415,7 @@ std::string Phase::run() {
   store_times_.assign(static_cast<size_t>(options_.users), {});
   for (int i = 0; i < options_.clients; ++i) {
     Client::Role role = Client::Role::kWorker;
-    if (op_ == Op::kIdle)
-      role = (i / options_.users) % 2 == 0 ? Client::Role::kIdler : Client::Role::kIdleWriter;
+    if (op_ == Op::kIdle) role = i % 2 == 0 ? Client::Role::kIdler : Client::Role::kIdleWriter;
     clients_.push_back(std::make_unique<Client>(*this, i, role));
   }
   if (op_ == Op::kLogin) start_measuring();  // no setup before the measured operation
