@@ -106,7 +106,8 @@ class Dovecot:
         with open(self.conf, "w") as f:
             f.write(config(dir, imap_port, imaps_port, max_connections))
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
-                        "-subj", "/CN=localhost", "-keyout", os.path.join(dir, "key.pem"),
+                        "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                        "-keyout", os.path.join(dir, "key.pem"),
                         "-out", os.path.join(dir, "cert.pem")], check=True, capture_output=True)
         self.users = {}
 
