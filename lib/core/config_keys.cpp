@@ -93,10 +93,24 @@ constexpr KeySpec kKeys[] = {
     {"default_destination_concurrency_limit", kInteger, "20",
      "parallel deliveries qmgr runs to one destination"},
     {"hopcount_limit", kInteger, "50", "more Received: headers than this: bounce as a mail loop"},
+
+    // --- maa and maa-mail (IMAP and POP3; maa(8), maa-mail(8)) ---
+    {"maa_mail_socket", kPath, "$run_dir/maa-mail.sock",
+     "maa hands logged-in clients to maa-mail here"},
+    {"maa_login_timeout", kDuration, "60s", "time a client has from connecting to logging in"},
+    {"maa_max_sessions_per_user", kInteger, "20",
+     "IMAP and POP3 sessions one user may have at once; 0: no limit"},
+    {"imap_idle_timeout", kDuration, "30m",
+     "close a logged-in IMAP session silent this long (RFC 9051: at least 30m)"},
+    {"pop3_idle_timeout", kDuration, "10m",
+     "close a logged-in POP3 session silent this long (RFC 1939: at least 10m)"},
+    // --- end maa ---
 };
 
 }  // namespace
 
-std::span<const KeySpec> config_keys() { return kKeys; }
+std::span<const KeySpec> config_keys() {
+  return kKeys;
+}
 
 }  // namespace gm::core

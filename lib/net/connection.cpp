@@ -10,6 +10,7 @@
 #include <openssl/err.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "core/log.hpp"
 #include "core/str.hpp"
@@ -299,6 +300,34 @@ size_t Connection::output_pending() const {
 void Connection::read_bytes(size_t n) {
   raw_remaining_ = n;
   if (state_ == State::kOpen) kick_.start(milliseconds(0));
+}
+
+void Connection::read_all_raw() {
+  std::string partial = splitter_.take_partial();
+  if (bev_ && !partial.empty())
+    evbuffer_prepend(bufferevent_get_input(bev_.get()), partial.data(), partial.size());
+  read_bytes(std::numeric_limits<size_t>::max());
+}
+
+void Connection::set_timeouts(milliseconds idle, milliseconds session) {
+  params_.limits.idle_timeout = idle;
+  params_.limits.session_timeout = session;
+  if (state_ == State::kClosing || state_ == State::kClosed) return;
+  idle.count() > 0 ? idle_timer_.start(idle) : idle_timer_.cancel();
+  session.count() > 0 ? session_timer_.start(session) : session_timer_.cancel();
+}
+
+void Connection::send_buffer(evbuffer* source) {
+  if (state_ != State::kOpen && state_ != State::kClosing) return;
+  evbuffer_add_buffer(bufferevent_get_output(bev_.get()), source);
+}
+
+std::optional<uid_t> Connection::peer_uid() const {
+  int fd = bev_ ? static_cast<int>(bufferevent_getfd(bev_.get())) : params_.fd.get();
+  ucred cred{};
+  socklen_t length = sizeof cred;
+  if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &length) != 0) return std::nullopt;
+  return cred.uid;
 }
 
 void Connection::end_read_bytes(std::string_view unused) {

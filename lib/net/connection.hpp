@@ -5,12 +5,14 @@
 #pragma once
 
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,6 +26,7 @@
 #include "net/tls_session.hpp"
 
 struct bufferevent;
+struct evbuffer;
 struct ev_token_bucket_cfg;
 
 namespace gm::net {
@@ -84,6 +87,9 @@ class Connection {
 
   // Input modes: lines (the default), or the next n raw bytes.
   void read_bytes(size_t n);
+  // From now on every byte the client sends goes to on_data (never `last`),
+  // a partial line already received included: for relaying a stream.
+  void read_all_raw();
   // Ends read_bytes() early, from inside on_data: `unused` (the tail of the
   // chunk just handed over, which the protocol did not consume, e.g. the
   // commands pipelined after SMTP's end of data) goes back in front of the
@@ -93,9 +99,18 @@ class Connection {
   // included): SMTP's check for clients that send ahead without PIPELINING.
   size_t input_pending() const;
   void set_line_limit(size_t max_line) { splitter_.set_max_line(max_line); }
+  // Replaces the limits' idle and session timeouts from now on (0: none),
+  // e.g. for an IMAP session that may IDLE for 30 minutes after login.
+  void set_timeouts(std::chrono::milliseconds idle, std::chrono::milliseconds session);
+  // Moves every byte of `source` (a libevent buffer, e.g. a backend's
+  // input) to the output without copying.
+  void send_buffer(evbuffer* source);
+  // The uid of the process at the other end of a Unix-socket connection.
+  std::optional<uid_t> peer_uid() const;
   // Stops handing input to the session (e.g. while authd answers).
   void pause_input();
   void resume_input();
+  bool input_paused() const { return paused_by_session_; }
 
   // STARTTLS: call after queueing the "go ahead" reply. Every byte the
   // client sent after the command is discarded (CVE-2011-0411); the reply

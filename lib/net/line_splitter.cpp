@@ -16,6 +16,12 @@ void LineSplitter::reset() {
   discarding_ = false;
 }
 
+std::string LineSplitter::take_partial() {
+  std::string out = line_in_partial_ || discarding_ ? std::string() : std::move(partial_);
+  reset();
+  return out;
+}
+
 LineEvent LineSplitter::feed(std::string_view input) {
   if (line_in_partial_) {
     partial_.clear();

@@ -34,6 +34,9 @@ class LineSplitter {
   void set_max_line(size_t max_line) { max_line_ = max_line; }
   size_t max_line() const { return max_line_; }
   size_t pending() const { return partial_.size(); }
+  // Hands back the start of a line not yet returned (for a switch to raw
+  // bytes mid-line) and forgets it.
+  std::string take_partial();
   bool discarding() const { return discarding_; }
 
  private:

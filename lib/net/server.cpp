@@ -245,7 +245,7 @@ int run_server(int argc, char** argv, const ServerSpec& spec) {
   if (!tls) return fail(kExitConfig, tls.error().message);
   if (!*tls) log::notice("no TLS certificate configured; STARTTLS is not offered");
 
-  std::string run_as = config->string("unprivileged_user");
+  std::string run_as = config->string(spec.run_as_key);
   try {
     Server server(spec, path, std::make_shared<const core::Config>(std::move(*config)),
                   std::move(*tls));

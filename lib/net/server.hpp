@@ -1,7 +1,7 @@
 // The shared server skeleton: the whole body of a network daemon's main().
 // It answers --version/--help, loads gm.conf (-c FILE), starts logging,
 // takes the listeners gm-master or systemd passed (LISTEN_FDS), loads TLS,
-// drops root for unprivileged_user, and serves each accepted client with a
+// drops root for unprivileged_user (or spec.run_as_key), and serves each accepted client with a
 // Session from the protocol's factory. SIGHUP reloads gm.conf and the
 // certificate (new connections only); SIGTERM/SIGINT stop accepting, close
 // every connection and exit 0.
@@ -34,6 +34,9 @@ struct ServerSpec {
   // pool). What it captures lives until the server stops, after every
   // connection is gone.
   std::function<SessionFactory(EventLoop& loop, const core::Config& config)> make_factory;
+  // The gm.conf key naming the account to run as when started as root
+  // (maa-mail: "mail_user").
+  std::string_view run_as_key = "unprivileged_user";
 };
 
 int run_server(int argc, char** argv, const ServerSpec& spec);

@@ -17,6 +17,9 @@ std::span<const ServiceSpec> standard_services() {
       {"qmgr", "qmgr", {{"trigger", 0, "queue_trigger_socket", "0666"}}},
       {"mda", "mda", {{"lmtp", 0, "lmtp_socket", "0660"}}},
       {"msa", "msa", {{"submission", 587, "", ""}, {"submissions", 465, "", ""}}},
+      // maa-mail first: maa hands logged-in clients to its socket. The mode
+      // lets maa connect; maa-mail itself admits only unprivileged_user.
+      {"maa-mail", "maa-mail", {{"mail", 0, "maa_mail_socket", "0666"}}},
       {"maa",
        "maa",
        {{"imap", 143, "", ""},
@@ -58,9 +61,9 @@ std::string instance_services_conf(const InstanceLayout& layout) {
       "# Services whose program is not installed yet are commented out.\n"
       "# service  program  user  limit  listeners\n";
   for (const ServiceSpec& service : standard_services()) {
-    std::string_view user = service.name == "authd" ? "$auth_user"
-                            : service.name == "mda" ? "$mail_user"
-                                                    : "-";
+    std::string_view user = service.name == "authd"                               ? "$auth_user"
+                            : service.name == "mda" || service.name == "maa-mail" ? "$mail_user"
+                                                                                  : "-";
     std::string line = str_cat(service.name, "\t", service.program, "\t", user, "\t1");
     for (const ListenerSpec& listener : service.listeners) {
       if (listener.port == 0)

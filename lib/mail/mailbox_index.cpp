@@ -1,0 +1,130 @@
+#include "mail/mailbox_index.hpp"
+
+#include <charconv>
+
+#include "core/str.hpp"
+#include "mail/mailbox_filename.hpp"
+
+namespace gm::mail {
+namespace {
+
+constexpr std::string_view kMagic = "GMINDEX 1 ";
+
+// Reads whitespace-separated fields of one line without allocating.
+class LineReader {
+ public:
+  explicit LineReader(std::string_view text) : rest_(text) {}
+  bool next_line() {
+    if (rest_.empty()) return false;
+    size_t end = rest_.find('\n');
+    if (end == std::string_view::npos) return false;  // every line ends with '\n'
+    line_ = rest_.substr(0, end);
+    rest_.remove_prefix(end + 1);
+    return true;
+  }
+  std::string_view field() {
+    size_t space = line_.find(' ');
+    std::string_view out = line_.substr(0, space);
+    line_ = space == std::string_view::npos ? std::string_view() : line_.substr(space + 1);
+    return out;
+  }
+  template <typename N>
+  bool number(N& out) {
+    std::string_view f = field();
+    auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), out);
+    return !f.empty() && ec == std::errc() && end == f.data() + f.size();
+  }
+  bool line_done() const { return line_.empty(); }
+  std::string_view line() const { return line_; }
+  bool at_end() const { return rest_.empty(); }
+
+ private:
+  std::string_view rest_, line_;
+};
+
+Error corrupt(std::string_view why) {
+  return make_error(str_cat("gm-index: ", why));
+}
+
+Status parse_header(LineReader& in, MailboxIndex& index, uint32_t& count, uint32_t& expunged) {
+  if (!in.next_line() || !in.line().starts_with(kMagic)) return corrupt("bad header");
+  in.field();
+  in.field();
+  if (!in.number(index.uid_validity) || !in.number(index.uid_next) ||
+      !in.number(index.highest_modseq) || !in.number(index.vanished_complete_above) ||
+      !in.number(index.new_mtime_ns) || !in.number(index.cur_mtime_ns) ||
+      !in.number(index.uids_size) || !in.number(count) || !in.number(expunged) || !in.line_done())
+    return corrupt("bad header fields");
+  if (index.uid_validity == 0 || index.uid_next == 0 || count > kMaxIndexMessages ||
+      expunged > kMaxExpungedKept || count >= index.uid_next)
+    return corrupt("header out of range");
+  return {};
+}
+
+Status parse_message(LineReader& in, const MailboxIndex& index, MessageRecord& m) {
+  if (!in.next_line() || !in.number(m.uid) || !in.number(m.modseq) || !in.number(m.internal_date) ||
+      !in.number(m.size))
+    return corrupt("bad message line");
+  std::string_view filename = in.field();
+  if (!in.line_done() || !is_message_filename(filename)) return corrupt("bad file name");
+  if (m.uid == 0 || m.uid >= index.uid_next || m.modseq > index.highest_modseq)
+    return corrupt("message out of range");
+  MaildirName name = parse_maildir_name(filename);
+  m.flags = name.flags;
+  m.keyword_bits = name.keyword_bits;
+  m.filename = filename;
+  return {};
+}
+
+}  // namespace
+
+Result<MailboxIndex> parse_mailbox_index(std::string_view text) {
+  if (text.size() > kMaxIndexFile) return corrupt("too large");
+  LineReader in(text);
+  MailboxIndex index;
+  uint32_t count = 0, expunged = 0;
+  if (auto status = parse_header(in, index, count, expunged); !status) return status.error();
+  index.messages.resize(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    if (auto status = parse_message(in, index, index.messages[i]); !status) return status.error();
+    if (i > 0 && index.messages[i].uid <= index.messages[i - 1].uid)
+      return corrupt("UIDs not ascending");
+  }
+  for (uint32_t i = 0; i < expunged; ++i) {
+    ExpungedRecord x{};
+    if (!in.next_line() || in.field() != "X" || !in.number(x.uid) || !in.number(x.modseq) ||
+        !in.line_done() || x.uid == 0 || x.uid >= index.uid_next ||
+        x.modseq > index.highest_modseq ||
+        (!index.expunged.empty() && x.modseq < index.expunged.back().modseq))
+      return corrupt("bad expunged line");
+    index.expunged.push_back(x);
+  }
+  if (!in.next_line() || in.line() != "END" || !in.at_end()) return corrupt("missing END");
+  return index;
+}
+
+std::string format_mailbox_index(const MailboxIndex& index) {
+  std::string out;
+  out.reserve(64 + index.messages.size() * 96 + index.expunged.size() * 24);
+  out +=
+      str_cat(kMagic, index.uid_validity, ' ', index.uid_next, ' ', index.highest_modseq, ' ',
+              index.vanished_complete_above, ' ', index.new_mtime_ns, ' ', index.cur_mtime_ns, ' ',
+              index.uids_size, ' ', index.messages.size(), ' ', index.expunged.size(), '\n');
+  for (const MessageRecord& m : index.messages) {
+    detail::append(out, m.uid);
+    out += ' ';
+    detail::append(out, m.modseq);
+    out += ' ';
+    detail::append(out, m.internal_date);
+    out += ' ';
+    detail::append(out, m.size);
+    out += ' ';
+    out += m.filename;
+    out += '\n';
+  }
+  for (const ExpungedRecord& x : index.expunged) out += str_cat("X ", x.uid, ' ', x.modseq, '\n');
+  out += "END\n";
+  return out;
+}
+
+}  // namespace gm::mail

@@ -1,0 +1,206 @@
+// The IMAP engine of maa-mail (RFC 9051 IMAP4rev2 and RFC 3501 IMAP4rev1):
+// one ImapSession per logged-in client, made after maa's handoff and
+// started in the Authenticated state on the plaintext stream maa relays.
+// Commands come from H2's ImapCommandReader and go through one table
+// (imap_command_table.cpp): name, the states that allow it, argument
+// counts (the check), and the member that does the work (the proceed).
+// The selected mailbox is a MailboxFolder plus this client's MailboxView;
+// other sessions' and mda's changes are announced after commands, NOOP and
+// during IDLE (DirWatch on the folder).
+//
+// Disk calls (MailboxFolder, MailboxStore, message files) block: maa-mail
+// serves one user's sessions, and a slow disk slows that user only.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "imap_mailbox_view.hpp"
+#include "imap_reply.hpp"
+#include "imap_state.hpp"
+#include "mail_context.hpp"
+#include "mail/imap_parser.hpp"
+#include "mail/imap_search.hpp"
+#include "mail/imap_sequence_set.hpp"
+#include "mail/maa_handoff.hpp"
+#include "mail/mailbox_folder.hpp"
+#include "mail/mailbox_store.hpp"
+#include "net/dir_watch.hpp"
+#include "net/session.hpp"
+
+namespace gm::net {
+class Connection;
+class EventLoop;
+}  // namespace gm::net
+
+namespace gm::maa {
+
+// Output queued before a long answer (FETCH) waits for the client to read.
+inline constexpr size_t kImapOutputPause = 256 * 1024;
+// Messages announced by one FETCH/SEARCH response stay bounded by the
+// mailbox; this bounds the FETCH items of one command.
+inline constexpr size_t kImapMaxFetchItems = 100;
+
+// Error::code of read_mailbox_name() for names that are bad syntax (BAD);
+// other refused names get NO [CANNOT].
+inline constexpr int kBadName = 1;
+ImapReply name_refused(const Error& error);
+// An atom as IMAP echoes it ("body.peek" -> "BODY.PEEK").
+std::string upper_ascii(std::string_view s);
+
+class ImapSession;
+
+// What a SEARCH found: sequence numbers, and what the answer reports.
+struct SearchHits {
+  mail::SearchProgram program;
+  std::vector<uint32_t> seqs;     // ascending
+  std::vector<uint32_t> numbers;  // seqs, or their UIDs for the UID form
+  uint64_t max_modseq = 0;
+};
+
+// One row of the command table (STYLE.md: the protocol on one screen).
+struct ImapCommandSpec {
+  std::string_view name;
+  uint8_t states;      // state_bit()s that allow the command
+  bool uid_form;       // may come as "UID <name>"
+  uint8_t min_args;    // the check: argument counts before the work starts
+  uint8_t max_args;    // kAnyArgs: no upper bound
+  void (ImapSession::*proceed)(const mail::ImapCommand& command);
+};
+inline constexpr uint8_t kAnyArgs = 255;
+
+class ImapSession final : public net::Session {
+ public:
+  ImapSession(const MailContext& context, mail::MaaHandoff handoff);
+  ~ImapSession() override;
+
+  // The dispatch calls on_connect once after the handoff: nothing is sent
+  // (maa already answered the login); input switches to raw bytes.
+  void on_connect(net::Connection& c) override;
+  void on_line(net::Connection& c, std::string_view line) override;
+  void on_line_too_long(net::Connection& c) override;
+  void on_data(net::Connection& c, std::string_view chunk, bool last) override;
+  void on_drain(net::Connection& c) override;
+  void on_timeout(net::Connection& c, net::Timeout which) override;
+  void on_refused(net::Connection& c, net::Refusal why) override;
+  void on_close(net::Connection& c) override;
+
+  static std::span<const ImapCommandSpec> commands();
+
+ private:
+  struct Selected {
+    std::string name;  // UTF-8 IMAP name
+    std::unique_ptr<mail::MailboxFolder> folder;
+    MailboxView view;
+    bool read_only = false;
+    std::unique_ptr<net::DirWatch> watch;
+  };
+  struct FetchJob;  // a FETCH answer that continues when output drains
+
+  // Input and dispatch (imap_session.cpp).
+  void process_input();
+  void handle(mail::ImapReaderResult result);
+  void dispatch(const mail::ImapCommand& command);
+  void finish(const mail::ImapCommand& command, const ImapReply& reply);
+  void finish_tagged(std::string_view tag, const ImapReply& reply);
+  void flush();
+  void untagged(std::string_view text);
+  // Announces what changed in the selected folder (after sync()).
+  void announce_updates(bool announce_expunges);
+  void refresh_selected(bool announce_expunges);
+  std::string fetch_flags_line(uint32_t seq, const mail::MessageRecord& record, bool with_uid);
+  void folder_changed();  // DirWatch
+
+  // Names on the wire (imap_mailbox_names.cpp).
+  Result<std::string> read_mailbox_name(const mail::ImapArg& arg) const;
+  Result<std::string> read_pattern(const std::string& text) const;  // LIST/LSUB, to UTF-8
+  std::string wire_mailbox_name(std::string_view utf8) const;
+  void append_mailbox_name(std::string& out, std::string_view utf8) const;
+
+  // Commands in any state (imap_cmd_general.cpp).
+  void cmd_capability(const mail::ImapCommand& command);
+  void cmd_noop(const mail::ImapCommand& command);
+  void cmd_logout(const mail::ImapCommand& command);
+  void cmd_id(const mail::ImapCommand& command);
+  void cmd_enable(const mail::ImapCommand& command);
+  void cmd_namespace(const mail::ImapCommand& command);
+  void cmd_idle(const mail::ImapCommand& command);
+  void cmd_not_here(const mail::ImapCommand& command);
+  void idle_done(std::string_view line);
+
+  // Mailboxes (imap_cmd_mailboxes.cpp, imap_cmd_list.cpp, imap_cmd_status.cpp).
+  void cmd_create(const mail::ImapCommand& command);
+  void cmd_delete(const mail::ImapCommand& command);
+  void cmd_rename(const mail::ImapCommand& command);
+  void cmd_subscribe(const mail::ImapCommand& command);
+  void cmd_unsubscribe(const mail::ImapCommand& command);
+  void cmd_list(const mail::ImapCommand& command);
+  void cmd_lsub(const mail::ImapCommand& command);
+  void cmd_status(const mail::ImapCommand& command);
+  void cmd_getquota(const mail::ImapCommand& command);
+  void cmd_getquotaroot(const mail::ImapCommand& command);
+  std::optional<ImapReply> status_line(std::string_view name,
+                                       std::span<const mail::ImapArg> items, std::string& out);
+  std::string quota_line() const;
+  std::optional<uint64_t> quota_left() const;  // bytes; nullopt: no quota
+
+  // Selecting (imap_cmd_select.cpp).
+  void cmd_select(const mail::ImapCommand& command);
+  void cmd_examine(const mail::ImapCommand& command);
+  void cmd_close(const mail::ImapCommand& command);
+  void cmd_unselect(const mail::ImapCommand& command);
+  void cmd_check(const mail::ImapCommand& command);
+  void cmd_expunge(const mail::ImapCommand& command);
+  void select_mailbox(const mail::ImapCommand& command, bool read_only);
+  void report_changes_since(uint64_t modseq, const mail::SequenceSet* known, bool vanished);
+  void deselect();
+
+  // Messages (imap_cmd_store.cpp, imap_cmd_fetch.cpp, imap_cmd_search.cpp,
+  // imap_cmd_append.cpp).
+  void cmd_store(const mail::ImapCommand& command);
+  void cmd_copy(const mail::ImapCommand& command);
+  void cmd_move(const mail::ImapCommand& command);
+  void cmd_fetch(const mail::ImapCommand& command);
+  void cmd_search(const mail::ImapCommand& command);
+  void cmd_sort(const mail::ImapCommand& command);
+  void cmd_thread(const mail::ImapCommand& command);
+  void cmd_append(const mail::ImapCommand& command);
+  void copy_or_move(const mail::ImapCommand& command, bool move);
+  // The UIDs a sequence set names in the current view (ascending).
+  // The UIDs a set names (ascending); expunged messages still in the view
+  // are left out.
+  Result<std::vector<uint32_t>> resolve_set(const mail::ImapArg& arg, bool uid) const;
+  // The sequence numbers a set names (ascending), for FETCH and SEARCH.
+  Result<std::vector<uint32_t>> resolve_seqs(const mail::ImapArg& arg, bool uid) const;
+  std::variant<SearchHits, ImapReply> run_search(std::span<const mail::ImapArg> args, bool uid);
+  std::variant<SearchHits, ImapReply> run_search_with_charset(std::span<const mail::ImapArg> args,
+                                                              bool uid);
+  bool run_fetch_job();
+  mail::ImapLiteralSink* append_sink(const mail::ImapLiteralAnnounce& announce);
+
+  const MailContext& context_;
+  mail::MaaHandoff handoff_;
+  net::Connection* conn_ = nullptr;
+  ImapState state_ = ImapState::kAuthenticated;
+  ImapInput input_ = ImapInput::kCommands;
+  EnabledSet enabled_;
+  mail::ImapCommandReader reader_;
+  mail::MailboxStore store_;
+  std::optional<Selected> selected_;
+  std::string pending_input_;  // bytes received while busy or idling
+  std::string out_;            // responses of the running command
+  std::string idle_tag_;
+  std::unique_ptr<FetchJob> fetch_job_;
+  struct AppendSink;
+  std::unique_ptr<AppendSink> append_;
+};
+
+
+}  // namespace gm::maa

@@ -1,0 +1,35 @@
+// The pieces of an ImapSession that outlive one callback: the APPEND
+// message streaming into the folder as its literal arrives, and a FETCH
+// answer that continues when the client has read what was sent.
+// Private to the engine's .cpp files.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "imap_fetch.hpp"
+#include "imap_session.hpp"
+
+namespace gm::maa {
+
+struct ImapSession::AppendSink final : mail::ImapLiteralSink {
+  std::unique_ptr<mail::MailboxFolder> opened;  // when the target is not selected
+  mail::MailboxFolder* folder = nullptr;
+  std::optional<mail::MailboxFolder::Append> message;
+  std::optional<ImapReply> failure;  // answered when the command completes
+
+  void write(std::string_view chunk) override {
+    if (failure || !message) return;
+    if (Status s = message->write(chunk); !s) failure = imap_reply::server_bug(s.error().message);
+  }
+};
+
+struct ImapSession::FetchJob {
+  mail::ImapCommand command;
+  FetchPlan plan;
+  std::vector<uint32_t> seqs;
+  size_t next = 0;  // index into seqs
+  bool expunged_seen = false;
+};
+
+}  // namespace gm::maa

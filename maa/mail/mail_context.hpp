@@ -1,0 +1,28 @@
+// What every session of the maa-mail process shares: the loop and the
+// settings read at start.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+#include "core/config.hpp"
+#include "net/event_loop.hpp"
+
+namespace gm::maa {
+
+struct MailContext {
+  MailContext(net::EventLoop& loop, const core::Config& config);
+
+  net::EventLoop& loop;
+  std::string mail_dir;             // mail_dir, resolved with realpath() at start
+  std::vector<uid_t> trusted_uids;  // who may send a handoff: unprivileged_user and us
+  std::chrono::milliseconds imap_idle_timeout;
+  std::chrono::milliseconds pop3_idle_timeout;
+  uint64_t append_limit;  // message_size_limit: APPENDLIMIT
+};
+
+}  // namespace gm::maa
