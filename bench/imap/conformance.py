@@ -1,7 +1,8 @@
 """bench/imap/run --correctness: sends conformance.script to each server,
 normalises what may differ without meaning anything (tags, human-readable
-response text, UIDVALIDITY and MODSEQ values, capability order, ID values,
-the order of untagged responses within one command) and lists, command by
+response text, UIDVALIDITY and MODSEQ values, capability and flag order,
+\Recent in FLAGS, the place of UID among FETCH items, ID values, the order
+of untagged responses within one command) and lists, command by
 command, the answers only one server gave. The list is for review against
 the RFCs: a difference is not by itself a bug on either side."""
 
@@ -97,6 +98,14 @@ def normalise(response):
     if m:  # keep status and response code, drop the human-readable text
         r = m.group(0)
     r = re.sub(r"CAPABILITY ([^\]]*)", lambda c: "CAPABILITY " + " ".join(sorted(c.group(1).split())), r)
+    # Flag order carries no meaning; \Recent (gone in IMAP4rev2) would flood
+    # every FETCH, so it is compared only in the "* n RECENT" counts.
+    r = re.sub(r"FLAGS \(([^)]*)\)", lambda f: "FLAGS (" + " ".join(
+        sorted(x for x in f.group(1).split() if x != "\\Recent")) + ")", r)
+    # FETCH data items come in any order (RFC 9051 7.5.2); UID is the one that moves.
+    m = re.match(r"^(\* \d+ FETCH \()(.*)( UID \d+)(.*)$", r)
+    if m:
+        r = m.group(1) + m.group(3)[1:] + " " + m.group(2) + m.group(4)
     if r.startswith("* ID "):
         r = "* ID <server identification>"
     return r

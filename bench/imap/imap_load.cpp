@@ -11,6 +11,7 @@
 //   idle         even clients IDLE, odd ones STORE on the same user every
 //                --idle-store-interval; latency = STORE sent .. the idler's
 //                untagged FETCH for that message
+// An operation counts when its answer arrives in the measured window.
 // --idle-hold K opens K connections (LOGIN, SELECT, IDLE), prints
 // "ready <idling> <failed> <seconds>" and holds them for --hold seconds or
 // until standard input closes, for the server's memory per connection.
@@ -167,11 +168,15 @@ class Phase {
                                           ImapConnection::ClosedHandler);
   bool stopping() const { return stopping_; }
   bool holding() const { return holding_; }
-  bool measuring(Clock::time_point started) const {
-    return measure_from_ && started >= *measure_from_ && started < end_;
+  // An operation counts when its answer arrives inside the measured window,
+  // whenever it started: slow operations (a body SEARCH under load takes
+  // longer than the window) still count.
+  bool measuring(Clock::time_point now) const {
+    return measure_from_ && now >= *measure_from_ && now < end_;
   }
   void record(Clock::time_point started) {
-    if (measuring(started)) recorder_.record(since(started));
+    Clock::time_point now = Clock::now();
+    if (measuring(now)) recorder_.record(std::chrono::duration<double>(now - started).count());
   }
   void error(std::string_view what) {
     if (errors_shown_++ < 5) std::fprintf(stderr, "imap_load: %s\n", std::string(what).c_str());
