@@ -96,9 +96,7 @@ class BodyWriter {
     if (p.children.empty()) {
       // RFC 9051 grammar wants at least one body: a multipart without
       // parts (no boundary found) shows one empty text part.
-      MimePart empty;
-      empty.params.push_back(MimeParam{"charset", "us-ascii", {}});
-      single(empty);
+      single(MimePart{});
     }
     for (const MimePart& child : p.children) part(child);
     out_.push_back(' ');
@@ -118,7 +116,20 @@ class BodyWriter {
     out_.push_back(' ');
     str(p.subtype);
     out_.push_back(' ');
-    params(p.params);
+    if (p.type == "text") {
+      // RFC 2046 4.1.2: text without a charset is us-ascii; say so, and put
+      // the charset first, as Dovecot does.
+      std::vector<MimeParam> list{MimeParam{"charset", "us-ascii", {}}};
+      for (const MimeParam& param : p.params) {
+        if (param.name == "charset")
+          list.front() = param;
+        else
+          list.push_back(param);
+      }
+      params(list);
+    } else {
+      params(p.params);
+    }
     out_.push_back(' ');
     nstr(p.id);
     out_.push_back(' ');

@@ -1,5 +1,6 @@
 #include "mail/imap_envelope.hpp"
 
+#include <algorithm>
 #include <optional>
 
 #include "core/str.hpp"
@@ -29,22 +30,56 @@ void append_address(std::string& out, const HeaderMailbox& m, bool utf8) {
   out.push_back(')');
 }
 
-// An address-list element that does not parse: its text as a mailbox
-// without a domain, as Dovecot shows junk, so a client still sees something.
+// Splits at commas outside quotes, comments and angle brackets.
+std::vector<std::string_view> split_list(std::string_view value) {
+  std::vector<std::string_view> out;
+  int depth = 0;  // ( ) and < >
+  bool quoted = false;
+  size_t start = 0;
+  for (size_t i = 0; i < value.size(); ++i) {
+    char c = value[i];
+    if (c == '\\')
+      ++i;
+    else if (c == '"')
+      quoted = !quoted;
+    else if (!quoted && (c == '(' || c == '<'))
+      ++depth;
+    else if (!quoted && (c == ')' || c == '>') && depth > 0)
+      --depth;
+    else if (!quoted && depth == 0 && c == ',') {
+      out.push_back(value.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  out.push_back(value.substr(std::min(start, value.size())));
+  return out;
+}
+
+// A list element that does not parse, shown as Dovecot shows junk so a
+// client still sees something: "name" alone is a display name without
+// mailbox and domain; "a@" and "@b" lack one part.
+HeaderMailbox junk_mailbox(std::string_view text) {
+  HeaderMailbox m;
+  size_t at = text.rfind('@');
+  if (at == std::string_view::npos) {
+    m.display_name = std::string(text);
+    return m;
+  }
+  m.local_part = std::string(trim(text.substr(0, at)));
+  m.domain = std::string(trim(text.substr(at + 1)));
+  if (m.local_part.find('@') != std::string::npos) m.local_part.clear();
+  return m;
+}
+
 std::vector<HeaderAddress> salvage(std::string_view value) {
   std::vector<HeaderAddress> out;
-  for (const std::string& piece : split(value, ",")) {
+  for (std::string_view piece : split_list(value)) {
     std::string_view text = trim(piece);
     if (text.empty()) continue;
-    auto parsed = parse_address_list(text);
-    if (parsed) {
+    if (auto parsed = parse_address_list(text)) {
       for (HeaderAddress& a : *parsed) out.push_back(std::move(a));
     } else {
-      HeaderMailbox junk;
-      size_t at = text.rfind('@');
-      junk.local_part = std::string(text.substr(0, at));
-      if (at != std::string_view::npos) junk.domain = std::string(text.substr(at + 1));
-      out.push_back(HeaderAddress{false, {}, {std::move(junk)}});
+      out.push_back(HeaderAddress{false, {}, {junk_mailbox(text)}});
     }
     if (out.size() >= kMaxHeaderAddresses) break;
   }

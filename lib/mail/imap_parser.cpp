@@ -346,6 +346,7 @@ void ImapCommandReader::fail(ImapErrorKind kind, std::string code, std::string t
   ImapSyntaxError e{have_tag_ ? command_.tag : std::string(), kind, std::move(code),
                     std::move(text)};
   result_ = std::move(e);
+  raw_line_next_ = false;  // a SASL line that broke ends the exchange
   reset_command();
 }
 
@@ -367,10 +368,10 @@ void ImapCommandReader::announce_literal(uint64_t size, bool literal8, bool sync
                  (!synchronizing && options_.literal_minus && size > kLiteralMinusMax);
   ImapLiteralSink* sink = nullptr;
   if (!too_big && literal_hook_) {
-    ImapLiteralAnnounce announce{command_, size, literal8, synchronizing};
-    command_.args = stack_.front().list;  // the hook sees the arguments so far
+    ImapLiteralAnnounce announce{
+        command_.tag,      command_.name, command_.uid, stack_.front().list,
+        stack_.size() > 1, size,          literal8,     synchronizing};
     sink = literal_hook_(announce);
-    command_.args.clear();
   }
   if (!too_big && !sink && buffered_ + size > options_.max_buffered_literals) too_big = true;
   if (too_big) {

@@ -21,6 +21,7 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -102,14 +103,20 @@ class ImapLiteralSink {
 };
 
 struct ImapLiteralAnnounce {
-  const ImapCommand& so_far;  // tag, name and the arguments before it
-  uint64_t size;
-  bool literal8;
-  bool synchronizing;
+  std::string_view tag;
+  std::string_view name;          // upper case, as in ImapCommand
+  bool uid = false;
+  std::span<const ImapArg> args;  // the top-level arguments before it
+  bool nested = false;            // the literal is inside a list
+  uint64_t size = 0;
+  bool literal8 = false;
+  bool synchronizing = true;
 };
 
 // The session's hook: return a sink (owned by the session, alive until the
 // command is taken) to stream this literal, or nullptr to keep it in memory.
+// If the command then ends in an ImapSyntaxError, the session throws away
+// what its sink received.
 using ImapLiteralHook = std::function<ImapLiteralSink*(const ImapLiteralAnnounce&)>;
 
 struct ImapReaderOptions {

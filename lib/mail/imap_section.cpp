@@ -60,15 +60,14 @@ Located locate(const MimeStructure& structure, const std::vector<uint32_t>& numb
   for (uint32_t n : number) {
     const MimePart* cur = at.part;
     // A message/rfc822 body part: its numbers address the encapsulated message.
-    if (!at.message && cur->is_message())
-      cur = &cur->children.front();
-    else if (!at.message)
-      return {};  // a leaf has no sub-parts
+    if (!at.message && cur->is_message()) cur = &cur->children.front();
     if (cur->is_multipart()) {
       if (n == 0 || n > cur->children.size()) return {};
       at = {&cur->children[n - 1], false};
     } else {
-      if (n != 1) return {};  // a single-part message has only part 1: its body
+      // A single-part message has only part 1: its body. Dovecot takes
+      // part 1 of a leaf body part to be the leaf itself; so do we.
+      if (n != 1 || (cur == &structure.root && !at.message)) return {};
       at = {cur, false};
     }
   }
@@ -265,12 +264,15 @@ Status stream_binary(const MimeStructure& structure, const MessageSource& source
 }
 
 Result<uint64_t> binary_size(const MimeStructure& structure, const MessageSource& source,
-                             const SectionSpec& spec) {
+                             const SectionSpec& spec, bool* has_nul) {
   uint64_t size = 0;
+  bool nul = false;
   Status status = decode_part(structure, source, spec, [&](std::string_view chunk) {
     size += chunk.size();
+    nul = nul || chunk.find('\0') != std::string_view::npos;
     return Status();
   });
+  if (has_nul) *has_nul = nul;
   if (!status) return status.error();
   return size;
 }

@@ -56,8 +56,10 @@ struct SectionContent {
 };
 
 // Resolves spec (part and text; partial is ignored here). Error with
-// kNoSuchPartError when the part does not exist: RFC 9051 says such a FETCH
-// returns an empty string, which callers may choose instead.
+// kNoSuchPartError when the part does not exist (or HEADER/TEXT name a part
+// that is not message/rfc822): Dovecot then answers an empty string
+// ("BODY[4] {0}"), and so should the engine; kNoSuchPartError from the
+// BINARY functions likewise.
 Result<SectionContent> resolve_section(const MimeStructure& structure, const MessageSource& source,
                                        const SectionSpec& spec);
 
@@ -74,8 +76,11 @@ Status stream_section(const MessageSource& source, const SectionContent& content
 Status stream_binary(const MimeStructure& structure, const MessageSource& source,
                      const SectionSpec& spec, const std::function<Status(std::string_view)>& sink);
 // BINARY.SIZE[part]: the decoded size (one decoding pass, nothing kept).
+// has_nul, when given, says whether the decoded bytes contain NUL: the
+// engine must then send BINARY[] as literal8 "~{n}" (RFC 3516 4.3 and its
+// grammar); it may always use literal8 for BINARY.
 Result<uint64_t> binary_size(const MimeStructure& structure, const MessageSource& source,
-                             const SectionSpec& spec);
+                             const SectionSpec& spec, bool* has_nul = nullptr);
 
 // The part a part number names (empty: the root), or nullptr.
 const MimePart* find_part(const MimeStructure& structure, const std::vector<uint32_t>& number);

@@ -87,9 +87,8 @@ Result<uint32_t> MailboxFolder::commit_append(Append&& message, uint8_t flags,
   if (::fsync(m.fd_.get()) != 0) return storage_error("fsync", m.temp_path_);
   m.fd_.reset();
   State& s = *state_;
-  auto lock = FolderLock::take(s.lock_fd.get());
+  auto lock = s.lock_and_refresh();
   if (!lock) return lock.error();
-  if (auto status = s.refresh_locked(); !status) return status.error();
   auto bits = s.keyword_bits_for(keywords);
   if (!bits) return bits.error();
   std::string name = maildir_name(str_cat(m.basename_, ",S=", m.size_), flags & kAllFlags, *bits);
@@ -125,9 +124,8 @@ Result<std::vector<uint32_t>> MailboxFolder::copy_to(MailboxFolder& dest,
       source_keywords.push_back(keywords_of(*m));
     }
   State& d = *dest.state_;
-  auto lock = FolderLock::take(d.lock_fd.get());
+  auto lock = d.lock_and_refresh();
   if (!lock) return lock.error();
-  if (auto status = d.refresh_locked(); !status) return status.error();
   bool covered = d.cur_covered();
   std::vector<NewFile> files;
   int64_t bytes = 0;

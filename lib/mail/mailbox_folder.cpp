@@ -66,12 +66,6 @@ Result<NewFile> describe(int dir_fd, std::string filename, const std::string& di
   return file;
 }
 
-uint64_t rebuild_modseq_floor(uint64_t known_highest) {
-  using namespace std::chrono;
-  auto micros = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-  return std::max(known_highest + 1, static_cast<uint64_t>(micros));
-}
-
 // The Maildir++ root holding maildirsize: the parent of a folder with the
 // "maildirfolder" marker, else the directory itself (INBOX).
 std::string quota_root_of(const std::string& dir) {
@@ -86,6 +80,12 @@ FileStamp stamp_of(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return {};
   return {mtime_of(st), st.st_ino, st.st_size};
+}
+
+uint64_t modseq_floor(uint64_t known_highest) {
+  using namespace std::chrono;
+  auto micros = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+  return std::max(known_highest + 1, static_cast<uint64_t>(micros));
 }
 
 int64_t now_ns() {
@@ -126,11 +126,22 @@ void MailboxFolder::State::report_own_change(uint32_t uid, uint64_t modseq) {
     reported.insert(it, {uid, modseq});
 }
 
+// No fsync: gm-index is a cache. After a crash it is either a complete
+// older version (rename is atomic) or unreadable; either way cur/ no longer
+// matches it, and the rescan gives every change a MODSEQ from the clock,
+// above anything handed out before. UIDs are safe in gm-uids (synced).
 Status MailboxFolder::State::write_index() {
   index.uids_size = stamp_of(uids_path).size;
-  if (auto status = core::write_file_durably(index_path, format_mailbox_index(index), 0600);
-      !status)
-    return status;
+  std::string temp = str_cat(index_path, ".tmp.", static_cast<int>(::getpid()));
+  UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd) return storage_error("create", temp);
+  std::string text = format_mailbox_index(index);
+  Status written = pwrite_all(fd.get(), text, 0, temp);
+  fd.reset();
+  if (!written || ::rename(temp.c_str(), index_path.c_str()) != 0) {
+    ::unlink(temp.c_str());
+    return written ? storage_error("rename", temp) : written;
+  }
   seen_index = stamp_of(index_path);
   return {};
 }
@@ -278,7 +289,7 @@ Result<bool> reconcile_uid_list(MailboxFolder::State& s) {
 Status reset_index(MailboxFolder::State& s) {
   uint32_t old_validity = s.index.uid_validity;
   MailboxIndex fresh;
-  fresh.highest_modseq = rebuild_modseq_floor(s.index.highest_modseq) - 1;
+  fresh.highest_modseq = modseq_floor(s.index.highest_modseq) - 1;
   fresh.vanished_complete_above = fresh.highest_modseq + 1;
   auto list = read_uid_list(s.uids_path);
   if (list) {
@@ -335,6 +346,7 @@ Status MailboxFolder::State::refresh_locked() {
   bool covered = cur_covered();
   if (!covered || !rebuild_uids.empty()) {
     int64_t before = dir_mtime(cur_fd.get());
+    clock_modseq = true;
     auto found = scan_cur(*this, changed);
     if (!found) return found.error();
     added = std::move(*found);
@@ -363,9 +375,17 @@ Status MailboxFolder::State::refresh_locked() {
   rebuild_uids.clear();
   trim_expunged(index);
   batch_modseq = 0;
+  clock_modseq = false;
   if (!changed) return {};
   unreported = true;
   return write_index();
+}
+
+Result<FolderLock> MailboxFolder::State::lock_and_refresh() {
+  auto lock = FolderLock::take(lock_fd.get());
+  if (!lock) return lock;
+  if (auto status = refresh_locked(); !status) return status.error();
+  return lock;
 }
 
 bool MailboxFolder::State::up_to_date() const {
@@ -402,9 +422,8 @@ MailboxFolder::Changes MailboxFolder::State::take_changes() {
 Result<MailboxFolder::Changes> MailboxFolder::sync() {
   State& s = *state_;
   if (s.up_to_date()) return Changes{};
-  auto lock = FolderLock::take(s.lock_fd.get());
+  auto lock = s.lock_and_refresh();
   if (!lock) return lock.error();
-  if (auto status = s.refresh_locked(); !status) return status.error();
   if (!s.unreported) return Changes{};
   return s.take_changes();
 }
@@ -439,11 +458,8 @@ Result<std::unique_ptr<MailboxFolder>> MailboxFolder::open(const std::string& fo
   s.new_fd = std::move(*fresh);
   // Without the lock first: a current index needs no writer's attention.
   if (load_index(s) == IndexLoad::kLoaded) s.keywords = read_keywords(s.keywords_path);
-  if (!s.up_to_date()) {
-    auto lock = FolderLock::take(s.lock_fd.get());
-    if (!lock) return lock.error();
-    if (auto status = s.refresh_locked(); !status) return status.error();
-  }
+  if (!s.up_to_date())
+    if (auto lock = s.lock_and_refresh(); !lock) return lock.error();
   s.take_changes();
   return folder;
 }
@@ -521,9 +537,8 @@ Result<std::vector<uint32_t>> MailboxFolder::store(std::span<const uint32_t> uid
                                                    std::span<const std::string> keywords,
                                                    std::optional<uint64_t> unchanged_since) {
   State& s = *state_;
-  auto lock = FolderLock::take(s.lock_fd.get());
+  auto lock = s.lock_and_refresh();
   if (!lock) return lock.error();
-  if (auto status = s.refresh_locked(); !status) return status.error();
   auto bits = s.keyword_bits_for(keywords);
   if (!bits) return bits.error();
   flags &= kAllFlags;
@@ -558,9 +573,8 @@ Result<std::vector<uint32_t>> MailboxFolder::store(std::span<const uint32_t> uid
 
 Status MailboxFolder::expunge(std::span<const uint32_t> uids) {
   State& s = *state_;
-  auto lock = FolderLock::take(s.lock_fd.get());
+  auto lock = s.lock_and_refresh();
   if (!lock) return lock.error();
-  if (auto status = s.refresh_locked(); !status) return status;
   bool covered = s.cur_covered();
   int64_t bytes = 0, count = 0;
   for (uint32_t uid : uids) {

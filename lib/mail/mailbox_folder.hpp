@@ -8,7 +8,7 @@
 //   gm-index          a cache: every message's uid, modseq, internal date,
 //                     size and file name, HIGHESTMODSEQ, the bounded list of
 //                     recently expunged UIDs and the directory mtimes it
-//                     covers. Replaced whole (temp + fsync + rename).
+//                     covers. Replaced whole (temp + rename; no fsync: a cache).
 //   gm-lock           flock(LOCK_EX) by every writer (any process), so two
 //                     sessions never hand out the same UID.
 //   dovecot-keywords  keyword names, one per letter a-z (Dovecot's format:
@@ -19,10 +19,11 @@
 //
 // Index lost: rebuilt from cur/ + new/ keeping every UID gm-uids knows.
 // gm-uids lost but gm-index valid: gm-uids is rebuilt from the index. Both
-// lost: a new UIDVALIDITY (never the old one), UIDs from 1. After any
-// rebuild every message gets a MODSEQ above any value handed out before
-// (the rebuild starts at max(known HIGHESTMODSEQ + 1, microseconds since
-// the epoch); each later change adds 1), so CONDSTORE clients resync.
+// lost: a new UIDVALIDITY (never the old one), UIDs from 1. After a
+// rebuild, and for changes found by a rescan of cur/ (other programs, or an
+// index that a crash rolled back), the MODSEQ jumps to max(HIGHESTMODSEQ + 1,
+// microseconds since the epoch), above any value handed out before; each
+// later change adds 1. So CONDSTORE clients never miss a change.
 //
 // Every call may block on the disk (readdir, rename, fsync): call from a
 // worker or a per-session process, not from a shared event-loop thread.
@@ -119,7 +120,7 @@ class MailboxFolder {
   // IMAP APPEND, streamed: begin_append() opens a file under tmp/; write()
   // the literal as it arrives; commit_append() fsyncs it, links it into cur/
   // with its flags, sets its mtime to internal_date (0 = now), fsyncs cur/
-  // and returns the new UID (RFC 4315 APPENDUID). A dropped MailboxAppend
+  // and returns the new UID (RFC 4315 APPENDUID). A dropped Append
   // removes its temporary file.
   class Append {
    public:

@@ -31,11 +31,32 @@ struct FileStamp {
   bool operator==(const FileStamp&) const = default;
 };
 
+FileStamp stamp_of(const std::string& path);
+// The first MODSEQ after a rebuild or a rescan of cur/: microseconds since
+// the epoch, above any value handed out before (each change adds 1 and
+// takes far longer than a microsecond), even by an index lost in a crash.
+uint64_t modseq_floor(uint64_t known_highest);
+int64_t now_ns();
+
 // A message file found in cur/ or new/ that the index does not know yet.
 struct NewFile {
   std::string filename;  // under cur/
   uint64_t size = 0;
   int64_t internal_date = 0;
+};
+
+// Held while the folder's files are changed; blocks until other writers
+// (any process) are done.
+class FolderLock {
+ public:
+  static Result<FolderLock> take(int lock_fd);
+  FolderLock(FolderLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  FolderLock& operator=(FolderLock&&) = delete;
+  ~FolderLock();
+
+ private:
+  explicit FolderLock(int fd) : fd_(fd) {}
+  int fd_;
 };
 
 struct MailboxFolder::State {
@@ -54,8 +75,11 @@ struct MailboxFolder::State {
   // UIDs from gm-uids during a rebuild (basename -> uid), else empty.
   std::unordered_map<std::string, uint32_t> rebuild_uids;
 
+  bool clock_modseq = false;  // a rescan: changes get modseq_floor()
   uint64_t modseq_for_change() {
-    if (batch_modseq == 0) batch_modseq = ++index.highest_modseq;
+    if (batch_modseq == 0)
+      batch_modseq = index.highest_modseq =
+          clock_modseq ? modseq_floor(index.highest_modseq) : index.highest_modseq + 1;
     return batch_modseq;
   }
   MessageRecord* find(uint32_t uid);
@@ -63,6 +87,8 @@ struct MailboxFolder::State {
   // when it is missing or corrupt), pick up deliveries in new/ and foreign
   // changes in cur/, write gm-index when anything changed.
   Status refresh_locked();
+  // Takes the lock and refreshes: how every writer starts.
+  Result<FolderLock> lock_and_refresh();
   // Under the lock, after refresh_locked(): gives UIDs to files this
   // session put into cur/ itself (append, copy) and records them as reported.
   Result<std::vector<uint32_t>> add_own_messages(std::vector<NewFile> files);
@@ -86,22 +112,5 @@ struct MailboxFolder::State {
   // The difference between `reported` and the index; `reported` catches up.
   MailboxFolder::Changes take_changes();
 };
-
-// Held while the folder's files are changed; blocks until other writers
-// (any process) are done.
-class FolderLock {
- public:
-  static Result<FolderLock> take(int lock_fd);
-  FolderLock(FolderLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  FolderLock& operator=(FolderLock&&) = delete;
-  ~FolderLock();
-
- private:
-  explicit FolderLock(int fd) : fd_(fd) {}
-  int fd_;
-};
-
-FileStamp stamp_of(const std::string& path);
-int64_t now_ns();
 
 }  // namespace gm::mail

@@ -52,6 +52,13 @@ std::string sanitize_utf8(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size());
   for (size_t i = 0; i < bytes.size();) {
+    size_t ascii = i;
+    while (ascii < bytes.size() && static_cast<unsigned char>(bytes[ascii]) < 0x80) ++ascii;
+    if (ascii > i) {  // the common case: a run of ASCII
+      out.append(bytes.substr(i, ascii - i));
+      i = ascii;
+      continue;
+    }
     int n = utf8_sequence(bytes, i);
     if (n > 0) {
       out.append(bytes.substr(i, n));

@@ -51,10 +51,13 @@ void MimeLineScanner::consume() {
   offset_ += s.bytes.size();
   if (s.has_lf) {
     ++line_feeds_;
-    last_eol_ = s.bytes.size() >= 2 && s.bytes[s.bytes.size() - 2] == '\r' ? 2 : 1;
+    // The CR of a CRLF may have ended the previous segment.
+    bool cr = s.bytes.size() >= 2 ? s.bytes[s.bytes.size() - 2] == '\r' : ended_with_cr_;
+    last_eol_ = cr ? 2 : 1;
   } else {
     last_eol_ = 0;
   }
+  ended_with_cr_ = s.bytes.back() == '\r';
   at_line_start_ = s.has_lf;
   current_.reset();
 }

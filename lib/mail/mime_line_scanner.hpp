@@ -48,6 +48,7 @@ class MimeLineScanner {
   uint64_t offset_ = 0, line_feeds_ = 0;
   size_t last_eol_ = 0;
   bool at_line_start_ = true;
+  bool ended_with_cr_ = false;  // the last consumed segment
   std::optional<LineSegment> current_;
 };
 

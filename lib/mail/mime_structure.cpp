@@ -150,7 +150,11 @@ class MimeParser {
     uint64_t end = in_.offset();
     size_t eol = *at ? in_.last_line_end() : 0;
     bool eol_in_body = eol > 0 && end - eol >= body_start;
-    part.body_size = (eol_in_body ? end - eol : std::max(end, body_start)) - body_start;
+    // Unless the last sub-part took that line end as the empty line of its
+    // header: parts must nest.
+    if (eol_in_body && !part.children.empty() && part.children.back().end() == end)
+      eol_in_body = false;
+    part.body_size = (eol_in_body ? end - eol : end) - body_start;
     part.body_lines = in_.line_feeds() - feeds_start - (eol_in_body ? 1 : 0);
     return {};
   }

@@ -1,19 +1,24 @@
 #include "mail/mime_transfer_decoder.hpp"
 
+#include <array>
+#include <cstdint>
+
 #include "core/str.hpp"
 #include "mail/mime_hex.hpp"
 
 namespace gm::mail {
 namespace {
 
-int base64_value(unsigned char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
+// RFC 4648 table 1; -1 for every other byte.
+constexpr std::array<int8_t, 256> kBase64Values = [] {
+  std::array<int8_t, 256> t{};
+  t.fill(-1);
+  constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (size_t i = 0; i < kAlphabet.size(); ++i)
+    t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
+  return t;
+}();
 
 // Decodes QP text; a whole line (without its line end) loses its trailing
 // whitespace (RFC 2045 6.7 (3): padding added in transit) and reports a
@@ -92,17 +97,21 @@ void TransferDecoder::feed_qp(std::string_view chunk, std::string& out) {
 }
 
 void TransferDecoder::feed_base64(std::string_view chunk, std::string& out) {
+  size_t start = out.size();
+  out.resize(start + chunk.size() * 3 / 4 + 3);
+  char* o = out.data() + start;
   for (unsigned char c : chunk) {
-    int v = base64_value(c);
+    int v = kBase64Values[c];
     if (v < 0) continue;  // line breaks, padding and junk (RFC 2045 6.8)
     quantum_ = (quantum_ << 6) | static_cast<unsigned>(v);
     bits_ += 6;
     if (bits_ >= 8) {
       bits_ -= 8;
-      out.push_back(static_cast<char>((quantum_ >> bits_) & 0xFF));
+      *o++ = static_cast<char>((quantum_ >> bits_) & 0xFF);
       quantum_ &= (1u << bits_) - 1;
     }
   }
+  out.resize(static_cast<size_t>(o - out.data()));
 }
 
 void TransferDecoder::finish(std::string& out) {

@@ -175,8 +175,10 @@ void ImapLoginSession::on_tls_ready(net::Connection& c) {
   c.read_all_raw();
 }
 
-void ImapLoginSession::on_timeout(net::Connection& c, net::Timeout) {
-  if (!relaying()) c.send_line(imap_bye("Autologout; idle for too long"));
+void ImapLoginSession::on_timeout(net::Connection& c, net::Timeout which) {
+  if (relaying()) return;
+  c.send_line(imap_bye(which == net::Timeout::kSession ? "Login timeout"
+                                                       : "Autologout; idle for too long"));
 }
 
 void ImapLoginSession::on_refused(net::Connection& c, net::Refusal why) {

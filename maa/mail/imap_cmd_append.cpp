@@ -13,10 +13,10 @@ namespace gm::maa {
 mail::ImapLiteralSink* ImapSession::append_sink(const mail::ImapLiteralAnnounce& announce) {
   // Only APPEND's message (after the mailbox name) streams; other literals
   // are small and stay in the reader.
-  if (announce.so_far.name != "APPEND" || announce.so_far.args.empty()) return nullptr;
+  if (announce.name != "APPEND" || announce.args.empty() || announce.nested) return nullptr;
   append_ = std::make_unique<AppendSink>();
   AppendSink& sink = *append_;
-  auto name = read_mailbox_name(announce.so_far.args[0]);
+  auto name = read_mailbox_name(announce.args[0]);
   if (!name) {
     sink.failure = name_refused(name.error());
     return &sink;
@@ -75,7 +75,7 @@ void ImapSession::cmd_append(const mail::ImapCommand& command) {
   if (sink->failure) return finish(command, *sink->failure);
   if (literal.literal_size == 0) return finish(command, imap_reply::syntax("Empty message"));
   auto uid = sink->folder->commit_append(std::move(*sink->message), flags.flags, flags.keywords,
-                                          internal_date);
+                                         internal_date);
   if (!uid) return finish(command, imap_reply::no(uid.error().message));
   finish(command, imap_reply::ok("APPEND completed",
                                  str_cat("APPENDUID ", sink->folder->uid_validity(), " ", *uid)));

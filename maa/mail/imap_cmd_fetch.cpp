@@ -27,14 +27,16 @@ void append_literal_bytes(std::string& out, std::string_view bytes, bool binary)
   out.append(bytes);
 }
 
-// One section item's value; false with *error on a failure that ends the command.
+// One section item's value; false with *error on a failure that ends the
+// command. A part that does not exist is an empty string, as Dovecot
+// answers (RFC 9051 6.4.5 leaves it open).
 bool append_section(std::string& out, Att att, const mail::SectionSpec& section,
                     const mail::MimeStructure& structure, const mail::MessageSource& source,
                     std::optional<ImapReply>& error) {
   if (att == Att::kBinarySize) {
     auto size = mail::binary_size(structure, source, section);
     if (!size) {
-      if (size.error().code == mail::kNoSuchPartError) return out += "NIL", true;
+      if (size.error().code == mail::kNoSuchPartError) return out += "\"\"", true;
       error = imap_reply::no(size.error().message,
                              size.error().code == mail::kUnknownCteError ? "UNKNOWN-CTE" : "");
       return false;
@@ -49,7 +51,7 @@ bool append_section(std::string& out, Att att, const mail::SectionSpec& section,
   };
   if (att == Att::kBinarySection) {
     if (Status s = mail::stream_binary(structure, source, section, sink); !s) {
-      if (s.error().code == mail::kNoSuchPartError) return out += "NIL", true;
+      if (s.error().code == mail::kNoSuchPartError) return out += "\"\"", true;
       error = imap_reply::no(s.error().message,
                              s.error().code == mail::kUnknownCteError ? "UNKNOWN-CTE" : "");
       return false;
@@ -59,7 +61,7 @@ bool append_section(std::string& out, Att att, const mail::SectionSpec& section,
   }
   auto content = mail::resolve_section(structure, source, section);
   if (!content) {
-    if (content.error().code == mail::kNoSuchPartError) return out += "NIL", true;
+    if (content.error().code == mail::kNoSuchPartError) return out += "\"\"", true;
     error = imap_reply::no(content.error().message);
     return false;
   }
@@ -70,10 +72,11 @@ bool append_section(std::string& out, Att att, const mail::SectionSpec& section,
     return true;
   }
   // Straight into the response: no copy of the bytes beyond `out`.
-  if (Status s = source.stream_range(part.offset, part.length, [&](std::string_view chunk) {
-        out.append(chunk);
-        return Status{};
-      });
+  if (Status s = source.stream_range(part.offset, part.length,
+                                     [&](std::string_view chunk) {
+                                       out.append(chunk);
+                                       return Status{};
+                                     });
       !s) {
     error = imap_reply::no("Cannot read the message: " + s.error().message);
     return false;
@@ -106,7 +109,8 @@ void ImapSession::cmd_fetch(const mail::ImapCommand& command) {
     if (!unseen.empty()) {
       auto stored = sel.folder->store(unseen, mail::StoreMode::kAdd, mail::kSeen, {});
       if (!stored)
-        log::write(log::Level::kWarning, handoff_.session, "setting \\Seen: " + stored.error().message);
+        log::write(log::Level::kWarning, handoff_.session,
+                   "setting \\Seen: " + stored.error().message);
     }
   }
   if (job->plan.request.vanished) {
@@ -126,86 +130,95 @@ void ImapSession::cmd_fetch(const mail::ImapCommand& command) {
 }
 
 // Writes responses until done (true) or until the client must read first.
-bool ImapSession::run_fetch_job() {
-  FetchJob& job = *fetch_job_;
+namespace {
+
+// Everything but FLAGS (written first, by the caller) for one message.
+void append_items(std::string& out, const FetchPlan& plan, const mail::MessageRecord& r,
+                  MessageContent& message, bool utf8, std::optional<ImapReply>& error) {
+  const auto& items = plan.request.items;
+  const mail::MimeStructure* structure = nullptr;
+  if (plan.needs_content) structure = *message.structure();  // the caller checked it
+  for (size_t i = 0; i < items.size() && !error; ++i) {
+    const mail::FetchItem& item = items[i];
+    if (item.att == Att::kFlags) continue;
+    if (out.back() != '(') out += ' ';
+    out += item.response_name();
+    out += ' ';
+    switch (item.att) {
+      case Att::kFlags:
+        break;
+      case Att::kUid:
+        out += std::to_string(r.uid);
+        break;
+      case Att::kModSeq:
+        out += str_cat("(", r.modseq, ")");
+        break;
+      case Att::kInternalDate:
+        out += "\"" + mail::format_imap_datetime(r.internal_date) + "\"";
+        break;
+      case Att::kRfc822Size:
+        out += std::to_string(r.size);
+        break;
+      case Att::kEnvelope:
+        out += mail::imap_envelope(structure->root.envelope_fields, utf8);
+        break;
+      case Att::kBody:
+      case Att::kBodyStructure:
+        out += mail::imap_bodystructure(structure->root, item.att == Att::kBodyStructure, utf8);
+        break;
+      case Att::kRfc822:
+      case Att::kRfc822Header:
+      case Att::kRfc822Text:
+      case Att::kBodySection:
+      case Att::kBinarySection:
+      case Att::kBinarySize:
+        append_section(out, item.att, plan.sections[i], *structure, message.source(), error);
+        break;
+    }
+  }
+  // RFC 7162 3.1.4.1: CHANGEDSINCE implies MODSEQ.
+  if (plan.request.changed_since && !plan.has(Att::kModSeq))
+    out += str_cat(" MODSEQ (", r.modseq, ")");
+}
+
+}  // namespace
+
+// One message's "* n FETCH (...)" into out; false when the message is gone
+// (expunged meanwhile) or not changed since CHANGEDSINCE.
+bool ImapSession::fetch_one(FetchJob& job, uint32_t seq, std::string& out,
+                            std::optional<ImapReply>& error) {
   Selected& sel = *selected_;
   const FetchPlan& plan = job.plan;
-  const auto& items = plan.request.items;
-  bool with_flags = plan.has(Att::kFlags) || plan.sets_seen;
-  std::optional<uint64_t> changed_since = plan.request.changed_since;
-  bool utf8 = enabled_.utf8_names();
+  const mail::MessageRecord* r =
+      sel.view.expunged_at(seq) ? nullptr : sel.folder->find(sel.view.uid_at(seq));
+  if (r == nullptr) {
+    job.expunged_seen = true;
+    return false;
+  }
+  if (plan.request.changed_since && r->modseq <= *plan.request.changed_since) return false;
+  MessageContent message(*sel.folder, *r);
+  if (plan.needs_content && !message.structure()) {
+    job.expunged_seen = true;  // the file went away under us
+    return false;
+  }
+  out = str_cat("* ", seq, " FETCH (");
+  if (plan.has(Att::kFlags) || plan.sets_seen) {
+    out += "FLAGS (" + format_flags(r->flags, sel.folder->keywords_of(*r)) + ")";
+    sel.view.note_reported(seq, *r);
+  }
+  append_items(out, plan, *r, message, enabled_.utf8_names(), error);
+  out += ")\r\n";
+  return true;
+}
+
+// Writes responses until done (true) or until the client must read first.
+bool ImapSession::run_fetch_job() {
+  FetchJob& job = *fetch_job_;
   std::optional<ImapReply> error;
-  for (; job.next < job.seqs.size(); ++job.next) {
-    uint32_t seq = job.seqs[job.next];
-    const mail::MessageRecord* r =
-        sel.view.expunged_at(seq) ? nullptr : sel.folder->find(sel.view.uid_at(seq));
-    if (r == nullptr) {
-      job.expunged_seen = true;
-      continue;
-    }
-    if (changed_since && r->modseq <= *changed_since) continue;
-    std::string out = str_cat("* ", seq, " FETCH (");
-    auto item_sep = [&] {
-      if (out.back() != '(') out += ' ';
-    };
-    if (with_flags) {
-      out += "FLAGS (" + format_flags(r->flags, sel.folder->keywords_of(*r)) + ")";
-      sel.view.note_reported(seq, *r);
-    }
-    MessageContent message(*sel.folder, *r);
-    const mail::MimeStructure* structure = nullptr;
-    if (plan.needs_content) {
-      auto s = message.structure();
-      if (!s) {
-        // The file went away under us: another session expunged it.
-        job.expunged_seen = true;
-        continue;
-      }
-      structure = *s;
-    }
-    for (size_t i = 0; i < items.size() && !error; ++i) {
-      const mail::FetchItem& item = items[i];
-      if (item.att == Att::kFlags) continue;  // written first
-      item_sep();
-      out += item.response_name();
-      out += ' ';
-      switch (item.att) {
-        case Att::kFlags:
-          break;
-        case Att::kUid:
-          out += std::to_string(r->uid);
-          break;
-        case Att::kModSeq:
-          out += str_cat("(", r->modseq, ")");
-          break;
-        case Att::kInternalDate:
-          out += "\"" + mail::format_imap_datetime(r->internal_date) + "\"";
-          break;
-        case Att::kRfc822Size:
-          out += std::to_string(r->size);
-          break;
-        case Att::kEnvelope:
-          out += mail::imap_envelope(structure->root.envelope_fields, utf8);
-          break;
-        case Att::kBody:
-        case Att::kBodyStructure:
-          out += mail::imap_bodystructure(structure->root, item.att == Att::kBodyStructure, utf8);
-          break;
-        case Att::kRfc822:
-        case Att::kRfc822Header:
-        case Att::kRfc822Text:
-        case Att::kBodySection:
-        case Att::kBinarySection:
-        case Att::kBinarySize:
-          append_section(out, item.att, plan.sections[i], *structure, message.source(), error);
-          break;
-      }
-    }
-    if (error) break;
-    // RFC 7162 3.1.4.1: CHANGEDSINCE implies MODSEQ.
-    if (changed_since && !plan.has(Att::kModSeq)) out += str_cat(" MODSEQ (", r->modseq, ")");
-    out += ")\r\n";
-    out_ += out;
+  std::string response;
+  for (; job.next < job.seqs.size() && !error; ++job.next) {
+    if (!fetch_one(job, job.seqs[job.next], response, error) || error) continue;
+    out_ += response;
     if (out_.size() >= kImapOutputPause) flush();
     if (conn_ != nullptr && conn_->output_pending() >= kImapOutputPause) {
       ++job.next;

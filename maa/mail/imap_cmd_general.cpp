@@ -20,8 +20,7 @@ constexpr size_t kMaxIdValue = 1024;
 
 bool valid_id_list(const mail::ImapArg& arg) {
   if (arg.is_nil()) return true;
-  if (!arg.is_list() || arg.list.size() % 2 != 0 || arg.list.size() > 2 * kMaxIdPairs)
-    return false;
+  if (!arg.is_list() || arg.list.size() % 2 != 0 || arg.list.size() > 2 * kMaxIdPairs) return false;
   for (size_t i = 0; i < arg.list.size(); i += 2) {
     const auto& field = arg.list[i];
     const auto& value = arg.list[i + 1];
@@ -60,7 +59,8 @@ void ImapSession::cmd_id(const mail::ImapCommand& command) {
   std::string client;
   for (size_t i = 0; arg.is_list() && i < arg.list.size(); i += 2)
     client += arg.list[i].text + "=" + arg.list[i + 1].text + " ";
-  if (!client.empty()) log::write(log::Level::kInfo, handoff_.session, "client ID: " + printable(client));
+  if (!client.empty())
+    log::write(log::Level::kInfo, handoff_.session, "client ID: " + printable(client));
   std::string line = "ID (\"name\" \"GoodMessaging\" \"version\" ";
   mail::append_quoted(line, kVersion);
   line += ")";
@@ -75,8 +75,7 @@ void ImapSession::cmd_enable(const mail::ImapCommand& command) {
   };
   static constexpr Known kKnown[] = {{"IMAP4REV2", ImapExtension::kImap4rev2},
                                      {"CONDSTORE", ImapExtension::kCondstore},
-                                     {"QRESYNC", ImapExtension::kQresync},
-                                     {"UTF8=ACCEPT", ImapExtension::kUtf8Accept}};
+                                     {"QRESYNC", ImapExtension::kQresync}};
   std::string enabled;
   for (const auto& arg : command.args) {
     if (!arg.is_atom()) return finish(command, imap_reply::syntax("ENABLE takes atoms"));
@@ -97,8 +96,23 @@ void ImapSession::cmd_namespace(const mail::ImapCommand& command) {
   finish(command, imap_reply::completed("NAMESPACE"));
 }
 
-void ImapSession::cmd_not_here(const mail::ImapCommand& command) {
-  finish(command, imap_reply::wrong_state(command.name, "logged-in"));
+// RFC 4978: the OK goes out uncompressed; everything after it, both ways,
+// is raw deflate.
+void ImapSession::cmd_compress(const mail::ImapCommand& command) {
+  if (!command.args[0].atom_is("DEFLATE"))
+    return finish(command, imap_reply::syntax("Unknown compression mechanism"));
+  if (compress_)
+    return finish(command, imap_reply::no("Compression is on already", "COMPRESSIONACTIVE"));
+  finish(command, imap_reply::ok("DEFLATE active"));
+  compress_ = std::make_unique<DeflateStreams>();
+  // Bytes the client sent after the command came after our OK: compressed.
+  std::string early = std::move(pending_input_);
+  pending_input_.clear();
+  if (Status s = compress_->decompress(early, pending_input_); !s) {
+    write(format_bye(s.error().message));
+    state_ = ImapState::kLogout;
+    if (conn_ != nullptr) conn_->close_after_flush();
+  }
 }
 
 void ImapSession::cmd_idle(const mail::ImapCommand& command) {
@@ -108,7 +122,16 @@ void ImapSession::cmd_idle(const mail::ImapCommand& command) {
     if (!selected_->watch && conn_ != nullptr) {
       auto watch = net::DirWatch::start(context_.loop, selected_->folder->dir(),
                                         [this] { folder_changed(); });
-      if (watch) selected_->watch = std::move(*watch);
+      if (watch) {
+        selected_->watch = std::move(*watch);
+      } else {
+        log::write(log::Level::kNotice, handoff_.session, "IDLE polls: " + watch.error().message);
+        selected_->poll = std::make_unique<net::Timer>(context_.loop, [this] {
+          folder_changed();
+          if (selected_ && selected_->poll) selected_->poll->start(kIdlePollInterval);
+        });
+        selected_->poll->start(kIdlePollInterval);
+      }
     }
   }
   idle_tag_ = command.tag;
@@ -120,7 +143,10 @@ void ImapSession::cmd_idle(const mail::ImapCommand& command) {
 
 void ImapSession::idle_done(std::string_view line) {
   input_ = ImapInput::kCommands;
-  if (selected_) selected_->watch.reset();
+  if (selected_) {
+    selected_->watch.reset();
+    selected_->poll.reset();
+  }
   std::string tag = std::move(idle_tag_);
   if (!iequals(line, "DONE")) {
     return finish_tagged(tag, imap_reply::syntax("Expected DONE"));

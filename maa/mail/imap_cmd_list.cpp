@@ -3,6 +3,8 @@
 // SUBSCRIBED, CHILDREN, SPECIAL-USE), LIST-STATUS (RFC 5819) and
 // SPECIAL-USE (RFC 6154); LSUB (RFC 3501 6.3.9) for IMAP4rev1 clients.
 #include <algorithm>
+#include <functional>
+#include <span>
 
 #include "core/str.hpp"
 #include "imap_list_pattern.hpp"
@@ -54,51 +56,58 @@ bool is_subscribed(const std::vector<std::string>& subs, std::string_view name) 
   return std::find(subs.begin(), subs.end(), name) != subs.end();
 }
 
-}  // namespace
-
-void ImapSession::cmd_list(const mail::ImapCommand& command) {
-  const auto& args = command.args;
+struct ListRequest {
   ListOptions options;
+  std::vector<ListPattern> matchers;
+  bool root_only = false;  // LIST "" "": the delimiter and the root
+};
+
+using PatternDecoder = std::function<Result<std::string>(const std::string&)>;
+
+// [selection options] reference pattern-or-patterns [RETURN (options)].
+Result<ListRequest> read_list_request(std::span<const mail::ImapArg> args,
+                                      const PatternDecoder& decode) {
+  ListRequest request;
   size_t i = 0;
   if (args[i].is_list()) {
-    if (!read_selection(args[i], options))
-      return finish(command, imap_reply::syntax("Invalid LIST selection options"));
+    if (!read_selection(args[i], request.options))
+      return make_error("Invalid LIST selection options");
     ++i;
   }
   if (i + 2 > args.size() || !args[i].is_astring())
-    return finish(command, imap_reply::syntax("LIST reference and pattern expected"));
+    return make_error("LIST reference and pattern expected");
   const mail::ImapArg& reference = args[i++];
   const mail::ImapArg& patterns = args[i++];
-  if (i < args.size()) {
-    if (i + 2 != args.size() || !args[i].atom_is("RETURN") || !args[i + 1].is_list() ||
-        !read_return(args[i + 1], options))
-      return finish(command, imap_reply::syntax("Invalid LIST return options"));
+  if (i < args.size() && (i + 2 != args.size() || !args[i].atom_is("RETURN") ||
+                          !args[i + 1].is_list() || !read_return(args[i + 1], request.options)))
+    return make_error("Invalid LIST return options");
+  auto ref = decode(reference.text);
+  if (!ref) return ref.error();
+  std::span<const mail::ImapArg> list =
+      patterns.is_list() ? std::span(patterns.list) : std::span(&patterns, 1);
+  for (const auto& p : list) {
+    if (!p.is_astring()) return make_error("LIST pattern expected");
+    auto text = decode(p.text);
+    if (!text) return text.error();
+    if (text->empty() && list.size() == 1) request.root_only = true;
+    request.matchers.emplace_back(*ref, *text);
   }
-  std::vector<const mail::ImapArg*> pattern_args;
-  if (patterns.is_list()) {
-    for (const auto& p : patterns.list) pattern_args.push_back(&p);
-  } else {
-    pattern_args.push_back(&patterns);
-  }
-  auto decode = [&](const mail::ImapArg& a) -> Result<std::string> {
-    if (!a.is_astring()) return make_error("LIST pattern expected");
-    return read_pattern(a.text);
-  };
-  auto ref = decode(reference);
-  if (!ref) return finish(command, imap_reply::syntax(ref.error().message));
-  std::vector<ListPattern> matchers;
-  bool empty_pattern = false;
-  for (const auto* p : pattern_args) {
-    auto text = decode(*p);
-    if (!text) return finish(command, imap_reply::syntax(text.error().message));
-    if (text->empty() && pattern_args.size() == 1) empty_pattern = true;
-    matchers.emplace_back(*ref, *text);
-  }
-  if (empty_pattern) {
+  return request;
+}
+
+}  // namespace
+
+void ImapSession::cmd_list(const mail::ImapCommand& command) {
+  auto request = read_list_request(command.args,
+                                   [this](const std::string& text) { return read_pattern(text); });
+  if (!request) return finish(command, imap_reply::syntax(request.error().message));
+  if (request->root_only) {
     // RFC 9051 6.3.9: the hierarchy delimiter and the root name.
     untagged("LIST (\\Noselect) \"/\" \"\"");
     return finish(command, imap_reply::completed("LIST"));
   }
+  const ListOptions& options = request->options;
+  const auto& matchers = request->matchers;
   auto folders = store_.list();
   if (!folders) return finish(command, imap_reply::server_bug(folders.error().message));
   std::vector<std::string> subs;
@@ -113,8 +122,8 @@ void ImapSession::cmd_list(const mail::ImapCommand& command) {
   for (const auto& folder : *folders) {
     bool subscribed = is_subscribed(subs, folder.name);
     bool special = folder.special_use != mail::SpecialUse::kNone;
-    bool selected_by_options = (!options.subscribed_only || subscribed) &&
-                               (!options.special_use_only || special);
+    bool selected_by_options =
+        (!options.subscribed_only || subscribed) && (!options.special_use_only || special);
     std::string extended;
     if (!selected_by_options && options.recursive_match && options.subscribed_only &&
         std::any_of(subs.begin(), subs.end(), [&](const std::string& s) {

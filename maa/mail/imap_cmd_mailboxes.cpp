@@ -1,5 +1,5 @@
 // CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE (RFC 9051 6.3.4-6.3.8)
-// over H3's MailboxStore, with RFC 5530 response codes.
+// over MailboxStore, with RFC 5530 response codes.
 #include "imap_session.hpp"
 
 namespace gm::maa {
@@ -11,7 +11,8 @@ void ImapSession::cmd_create(const mail::ImapCommand& command) {
   auto name = read_mailbox_name(arg);
   if (!name) return finish(command, name_refused(name.error()));
   if (store_.exists(*name)) return finish(command, imap_reply::already_exists());
-  if (Status s = store_.create(*name); !s) return finish(command, imap_reply::cannot(s.error().message));
+  if (Status s = store_.create(*name); !s)
+    return finish(command, imap_reply::cannot(s.error().message));
   finish(command, imap_reply::completed("CREATE"));
 }
 
@@ -22,7 +23,8 @@ void ImapSession::cmd_delete(const mail::ImapCommand& command) {
   if (!store_.exists(*name)) return finish(command, imap_reply::nonexistent("Mailbox"));
   if (selected_ && selected_->name == *name)
     return finish(command, imap_reply::no("Mailbox is selected: close it first", "INUSE"));
-  if (Status s = store_.remove(*name); !s) return finish(command, imap_reply::cannot(s.error().message));
+  if (Status s = store_.remove(*name); !s)
+    return finish(command, imap_reply::cannot(s.error().message));
   finish(command, imap_reply::completed("DELETE"));
 }
 

@@ -41,8 +41,7 @@ std::variant<SearchHits, ImapReply> ImapSession::run_search(std::span<const mail
   uint64_t max_modseq = 0;
   hits.seqs = evaluator.run(hits.program.root, &max_modseq);
   hits.max_modseq = max_modseq;
-  for (uint32_t seq : hits.seqs)
-    hits.numbers.push_back(uid ? selected_->view.uid_at(seq) : seq);
+  for (uint32_t seq : hits.seqs) hits.numbers.push_back(uid ? selected_->view.uid_at(seq) : seq);
   if (hits.program.uses_modseq) enabled_.add(ImapExtension::kCondstore);
   return hits;
 }
@@ -97,8 +96,7 @@ void ImapSession::cmd_sort(const mail::ImapCommand& command) {
   auto& hits = std::get<SearchHits>(result);
   auto order = sort_messages(*selected_->folder, selected_->view, hits.seqs, *criteria);
   std::string line = "SORT";
-  for (uint32_t seq : order)
-    append_number(line, command.uid ? selected_->view.uid_at(seq) : seq);
+  for (uint32_t seq : order) append_number(line, command.uid ? selected_->view.uid_at(seq) : seq);
   untagged(line);
   finish(command, imap_reply::completed("SORT"));
 }

@@ -18,8 +18,7 @@ struct QresyncParams {
 };
 
 // "(CONDSTORE)" or "(QRESYNC (uidvalidity modseq [known-uids [seq-match]]))".
-Result<std::optional<QresyncParams>> read_select_params(const mail::ImapArg& arg,
-                                                        bool& condstore) {
+Result<std::optional<QresyncParams>> read_select_params(const mail::ImapArg& arg, bool& condstore) {
   if (!arg.is_list()) return make_error("SELECT parameters must be a list");
   std::optional<QresyncParams> qresync;
   for (size_t i = 0; i < arg.list.size(); ++i) {
@@ -54,8 +53,12 @@ Result<std::optional<QresyncParams>> read_select_params(const mail::ImapArg& arg
 
 }  // namespace
 
-void ImapSession::cmd_select(const mail::ImapCommand& command) { select_mailbox(command, false); }
-void ImapSession::cmd_examine(const mail::ImapCommand& command) { select_mailbox(command, true); }
+void ImapSession::cmd_select(const mail::ImapCommand& command) {
+  select_mailbox(command, false);
+}
+void ImapSession::cmd_examine(const mail::ImapCommand& command) {
+  select_mailbox(command, true);
+}
 
 void ImapSession::deselect() {
   selected_.reset();
@@ -79,13 +82,13 @@ void ImapSession::select_mailbox(const mail::ImapCommand& command, bool read_onl
     deselect();
     untagged("OK [CLOSED] Previous mailbox closed");  // RFC 7162 3.2.11, RFC 9051 7.1
   }
-  if (!store_.exists(*name))
-    return finish_tagged(command.tag, imap_reply::nonexistent("Mailbox"));
+  if (!store_.exists(*name)) return finish_tagged(command.tag, imap_reply::nonexistent("Mailbox"));
   auto dir = store_.folder_dir(*name);
   if (!dir) return finish_tagged(command.tag, imap_reply::cannot(dir.error().message));
   auto folder = mail::MailboxFolder::open(*dir);
   if (!folder) {
-    log::write(log::Level::kWarning, handoff_.session, "open " + *dir + ": " + folder.error().message);
+    log::write(log::Level::kWarning, handoff_.session,
+               "open " + *dir + ": " + folder.error().message);
     return finish_tagged(command.tag, imap_reply::server_bug("Cannot open the mailbox"));
   }
   if (condstore) enabled_.add(ImapExtension::kCondstore);  // RFC 7162 3.1.8
@@ -99,8 +102,9 @@ void ImapSession::select_mailbox(const mail::ImapCommand& command, bool read_onl
 
   const auto& keywords = sel.folder->keyword_names();
   untagged("FLAGS (" + format_flag_list(keywords) + ")");
-  untagged(read_only ? "OK [PERMANENTFLAGS ()] Read-only mailbox"
-                     : "OK [PERMANENTFLAGS (" + format_flag_list(keywords) + " \\*)] Flags permitted");
+  untagged(read_only
+               ? "OK [PERMANENTFLAGS ()] Read-only mailbox"
+               : "OK [PERMANENTFLAGS (" + format_flag_list(keywords) + " \\*)] Flags permitted");
   untagged(str_cat(sel.view.exists(), " EXISTS"));
   if (!enabled_.rev2()) {
     untagged("0 RECENT");
@@ -135,7 +139,8 @@ void ImapSession::report_changes_since(uint64_t modseq, const mail::SequenceSet*
   auto records = sel.folder->messages();
   uint32_t highest = records.empty() ? 0 : records.back().uid;
   std::vector<mail::SeqRange> known_ranges;
-  if (known != nullptr) known_ranges = known->resolve_uids(std::max(highest, sel.folder->uid_next()));
+  if (known != nullptr)
+    known_ranges = known->resolve_uids(std::max(highest, sel.folder->uid_next()));
   auto is_known = [&](uint32_t uid) {
     return known == nullptr || mail::ranges_contain(known_ranges, uid);
   };
@@ -151,8 +156,8 @@ void ImapSession::report_changes_since(uint64_t modseq, const mail::SequenceSet*
       uint32_t next = 1;
       auto add_gap = [&](uint32_t from, uint32_t to) {
         if (from > to) return;
-        for (const auto& r : known == nullptr ? std::vector<mail::SeqRange>{{from, to}}
-                                              : known_ranges) {
+        for (const auto& r :
+             known == nullptr ? std::vector<mail::SeqRange>{{from, to}} : known_ranges) {
           uint32_t a = std::max(from, r.first), b = std::min(to, r.last);
           if (a > b) continue;
           if (!gaps.empty()) gaps += ',';
@@ -184,7 +189,8 @@ void ImapSession::cmd_close(const mail::ImapCommand& command) {
       if (m.flags & mail::kDeleted) doomed.push_back(m.uid);
     if (!doomed.empty()) {
       if (Status s = selected_->folder->expunge(doomed); !s)
-        log::write(log::Level::kWarning, handoff_.session, "CLOSE expunge failed: " + s.error().message);
+        log::write(log::Level::kWarning, handoff_.session,
+                   "CLOSE expunge failed: " + s.error().message);
     }
   }
   deselect();
@@ -197,7 +203,8 @@ void ImapSession::cmd_unselect(const mail::ImapCommand& command) {
 }
 
 void ImapSession::cmd_expunge(const mail::ImapCommand& command) {
-  if (selected_->read_only) return finish(command, imap_reply::no("Mailbox is read-only", "READ-ONLY"));
+  if (selected_->read_only)
+    return finish(command, imap_reply::no("Mailbox is read-only", "READ-ONLY"));
   if (command.uid != (command.args.size() == 1))
     return finish(command, imap_reply::syntax(command.uid ? "UID EXPUNGE needs a UID set"
                                                           : "EXPUNGE takes no arguments"));
@@ -206,8 +213,9 @@ void ImapSession::cmd_expunge(const mail::ImapCommand& command) {
     return finish(command, imap_reply::server_bug(s.error().message));
   std::vector<mail::SeqRange> limit;
   if (command.uid) {
-    auto set = command.args[0].is_atom() ? mail::SequenceSet::parse(command.args[0].text)
-                                         : Result<mail::SequenceSet>(make_error("UID set expected"));
+    auto set = command.args[0].is_atom()
+                   ? mail::SequenceSet::parse(command.args[0].text)
+                   : Result<mail::SequenceSet>(make_error("UID set expected"));
     if (!set) return finish(command, imap_reply::syntax("Invalid UID set"));
     limit = set->resolve_uids(selected_->view.last_uid());
   }

@@ -61,16 +61,26 @@ std::optional<ImapReply> ImapSession::status_line(std::string_view name,
   for (const auto& item : items) {
     uint64_t value = 0;
     if (!item.is_atom()) return imap_reply::syntax("STATUS items are atoms");
-    if (item.atom_is("MESSAGES")) value = t.messages;
-    else if (item.atom_is("UIDNEXT")) value = folder->uid_next();
-    else if (item.atom_is("UIDVALIDITY")) value = folder->uid_validity();
-    else if (item.atom_is("UNSEEN")) value = t.unseen;
-    else if (item.atom_is("DELETED")) value = t.deleted;
-    else if (item.atom_is("SIZE")) value = t.size;
-    else if (item.atom_is("HIGHESTMODSEQ")) value = folder->highest_modseq();
-    else if (item.atom_is("RECENT") && !enabled_.rev2()) value = 0;  // \Recent is not kept
-    else if (item.atom_is("APPENDLIMIT")) value = context_.append_limit;
-    else return imap_reply::syntax("Unknown STATUS item " + item.text);
+    if (item.atom_is("MESSAGES"))
+      value = t.messages;
+    else if (item.atom_is("UIDNEXT"))
+      value = folder->uid_next();
+    else if (item.atom_is("UIDVALIDITY"))
+      value = folder->uid_validity();
+    else if (item.atom_is("UNSEEN"))
+      value = t.unseen;
+    else if (item.atom_is("DELETED"))
+      value = t.deleted;
+    else if (item.atom_is("SIZE"))
+      value = t.size;
+    else if (item.atom_is("HIGHESTMODSEQ"))
+      value = folder->highest_modseq();
+    else if (item.atom_is("RECENT") && !enabled_.rev2())
+      value = 0;  // \Recent is not kept
+    else if (item.atom_is("APPENDLIMIT"))
+      value = context_.append_limit;
+    else
+      return imap_reply::syntax("Unknown STATUS item " + item.text);
     if (!list.empty()) list += ' ';
     list += str_cat(upper_ascii(item.text), " ", value);
   }
@@ -83,7 +93,8 @@ std::optional<ImapReply> ImapSession::status_line(std::string_view name,
 void ImapSession::cmd_status(const mail::ImapCommand& command) {
   auto name = read_mailbox_name(command.args[0]);
   if (!name) return finish(command, name_refused(name.error()));
-  if (!command.args[1].is_list()) return finish(command, imap_reply::syntax("STATUS item list expected"));
+  if (!command.args[1].is_list())
+    return finish(command, imap_reply::syntax("STATUS item list expected"));
   std::string line;
   if (auto error = status_line(*name, command.args[1].list, line)) return finish(command, *error);
   untagged(line);

@@ -21,9 +21,12 @@ Result<StoreAction> read_store_action(const mail::ImapArg& arg) {
     action.silent = true;
     item.resize(item.size() - 7);
   }
-  if (item == "+FLAGS") action.mode = mail::StoreMode::kAdd;
-  else if (item == "-FLAGS") action.mode = mail::StoreMode::kRemove;
-  else if (item != "FLAGS") return make_error("Unknown STORE item " + arg.text);
+  if (item == "+FLAGS")
+    action.mode = mail::StoreMode::kAdd;
+  else if (item == "-FLAGS")
+    action.mode = mail::StoreMode::kRemove;
+  else if (item != "FLAGS")
+    return make_error("Unknown STORE item " + arg.text);
   return action;
 }
 
@@ -45,7 +48,8 @@ void ImapSession::cmd_store(const mail::ImapCommand& command) {
     enabled_.add(ImapExtension::kCondstore);  // RFC 7162 3.1: the first use enables it
     ++i;
   }
-  if (i + 2 > args.size()) return finish(command, imap_reply::syntax("STORE item and flags expected"));
+  if (i + 2 > args.size())
+    return finish(command, imap_reply::syntax("STORE item and flags expected"));
   auto action = read_store_action(args[i]);
   if (!action) return finish(command, imap_reply::syntax(action.error().message));
   auto flags = parse_flags(std::span(args).subspan(i + 1));
@@ -56,8 +60,8 @@ void ImapSession::cmd_store(const mail::ImapCommand& command) {
   std::vector<uint32_t> uids;
   for (uint32_t seq : *seqs)
     if (!sel.view.expunged_at(seq)) uids.push_back(sel.view.uid_at(seq));
-  auto modified = sel.folder->store(uids, action->mode, flags->flags, flags->keywords,
-                                    unchanged_since);
+  auto modified =
+      sel.folder->store(uids, action->mode, flags->flags, flags->keywords, unchanged_since);
   if (!modified) return finish(command, imap_reply::limit(modified.error().message));
   std::vector<uint32_t> refused;  // sequence numbers or UIDs, as the command spoke
   for (uint32_t seq : *seqs) {
@@ -75,15 +79,19 @@ void ImapSession::cmd_store(const mail::ImapCommand& command) {
     }
   }
   if (!refused.empty()) {
-    return finish(command,
-                  imap_reply::ok("Conditional STORE failed for some messages",
-                                 "MODIFIED " + mail::SequenceSet::from_numbers(refused).to_string()));
+    return finish(command, imap_reply::ok(
+                               "Conditional STORE failed for some messages",
+                               "MODIFIED " + mail::SequenceSet::from_numbers(refused).to_string()));
   }
   finish(command, imap_reply::completed("STORE"));
 }
 
-void ImapSession::cmd_copy(const mail::ImapCommand& command) { copy_or_move(command, false); }
-void ImapSession::cmd_move(const mail::ImapCommand& command) { copy_or_move(command, true); }
+void ImapSession::cmd_copy(const mail::ImapCommand& command) {
+  copy_or_move(command, false);
+}
+void ImapSession::cmd_move(const mail::ImapCommand& command) {
+  copy_or_move(command, true);
+}
 
 void ImapSession::copy_or_move(const mail::ImapCommand& command, bool move) {
   const char* verb = move ? "MOVE" : "COPY";
@@ -107,7 +115,8 @@ void ImapSession::copy_or_move(const mail::ImapCommand& command, bool move) {
   } else if (move) {
     return finish(command, imap_reply::cannot("Cannot MOVE into the same mailbox"));
   }
-  if (uids->empty()) return finish(command, imap_reply::ok(std::string(verb) + " completed: no messages"));
+  if (uids->empty())
+    return finish(command, imap_reply::ok(std::string(verb) + " completed: no messages"));
   auto copied = sel.folder->copy_to(*dest, *uids);
   if (!copied) return finish(command, imap_reply::no(copied.error().message));
   // RFC 4315 3: source and destination UIDs in the same order.

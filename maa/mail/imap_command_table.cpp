@@ -2,7 +2,8 @@
 // is the state mask and the argument counts (dispatch() in
 // imap_session.cpp refuses with BAD before any work); each proceed member
 // reads its arguments in detail and answers through the reply builder.
-// LOGIN, AUTHENTICATE and STARTTLS belong to maa, before the handoff.
+// LOGIN, AUTHENTICATE and STARTTLS belong to maa, before the handoff: no
+// state allows them here, so they have no proceed step.
 #include "imap_session.hpp"
 
 namespace gm::maa {
@@ -22,9 +23,10 @@ std::span<const ImapCommandSpec> ImapSession::commands() {
       {"ENABLE",       kAuth,      false, 1, kAnyArgs, &S::cmd_enable},
       {"NAMESPACE",    kAny,       false, 0, 0,        &S::cmd_namespace},
       {"IDLE",         kAny,       false, 0, 0,        &S::cmd_idle},
-      {"LOGIN",        kNeverHere, false, 0, kAnyArgs, &S::cmd_not_here},
-      {"AUTHENTICATE", kNeverHere, false, 0, kAnyArgs, &S::cmd_not_here},
-      {"STARTTLS",     kNeverHere, false, 0, kAnyArgs, &S::cmd_not_here},
+      {"COMPRESS",     kAny,       false, 1, 1,        &S::cmd_compress},
+      {"LOGIN",        kNeverHere, false, 0, kAnyArgs, nullptr},
+      {"AUTHENTICATE", kNeverHere, false, 0, kAnyArgs, nullptr},
+      {"STARTTLS",     kNeverHere, false, 0, kAnyArgs, nullptr},
       {"CREATE",       kAny,       false, 1, 1,        &S::cmd_create},
       {"DELETE",       kAny,       false, 1, 1,        &S::cmd_delete},
       {"RENAME",       kAny,       false, 2, 2,        &S::cmd_rename},

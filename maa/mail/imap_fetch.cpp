@@ -24,15 +24,27 @@ mail::SectionSpec section_of(const mail::FetchItem& item) {
   using T = mail::SectionText;
   using S = mail::SectionSpec::Text;
   switch (item.text) {
-    case T::kNone: spec.text = S::kNone; break;
-    case T::kHeader: spec.text = S::kHeader; break;
-    case T::kHeaderFields: spec.text = S::kHeaderFields; break;
-    case T::kHeaderFieldsNot: spec.text = S::kHeaderFieldsNot; break;
-    case T::kText: spec.text = S::kText; break;
-    case T::kMime: spec.text = S::kMime; break;
+    case T::kNone:
+      spec.text = S::kNone;
+      break;
+    case T::kHeader:
+      spec.text = S::kHeader;
+      break;
+    case T::kHeaderFields:
+      spec.text = S::kHeaderFields;
+      break;
+    case T::kHeaderFieldsNot:
+      spec.text = S::kHeaderFieldsNot;
+      break;
+    case T::kText:
+      spec.text = S::kText;
+      break;
+    case T::kMime:
+      spec.text = S::kMime;
+      break;
   }
   spec.fields = item.fields;
-  // HEADER.FIELDS names compare case-insensitively; H1 expects upper case.
+  // HEADER.FIELDS names compare case-insensitively; parse_section gives upper case.
   for (auto& f : spec.fields)
     for (char& c : f)
       if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');

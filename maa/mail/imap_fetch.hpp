@@ -1,5 +1,5 @@
-// A FETCH as the engine runs it: H2's parsed items (imap_fetch_items.hpp)
-// with each section turned into H1's SectionSpec once, and what the whole
+// A FETCH as the engine runs it: the parsed items (imap_fetch_items.hpp)
+// with each section turned into a SectionSpec once, and what the whole
 // request needs (the message file, \Seen).
 #pragma once
 

@@ -14,8 +14,8 @@ struct SystemFlag {
   std::string_view name;
   uint8_t bit;  // mail::Flag
 };
-constexpr std::array<SystemFlag, 5> kSystemFlags = {{
-    {"\\Seen", 1}, {"\\Answered", 2}, {"\\Flagged", 4}, {"\\Deleted", 8}, {"\\Draft", 16}}};
+constexpr std::array<SystemFlag, 5> kSystemFlags = {
+    {{"\\Seen", 1}, {"\\Answered", 2}, {"\\Flagged", 4}, {"\\Deleted", 8}, {"\\Draft", 16}}};
 
 // RFC 9051 9: atom-char minus the atom-specials and ']' (resp-specials).
 bool is_keyword(std::string_view k) {

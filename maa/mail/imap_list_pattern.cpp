@@ -1,6 +1,5 @@
 #include "imap_list_pattern.hpp"
 
-#include <algorithm>
 #include <vector>
 
 #include "core/str.hpp"
@@ -25,8 +24,10 @@ std::vector<char> walk(std::string_view pattern, std::string_view name) {
     for (size_t i = 0; i < m; ++i) {
       if (!states[i]) continue;
       char p = pattern[i];
-      if (p == '*' || (p == '%' && c != '/')) next[i] = 1;
-      else if (p == c) next[i + 1] = 1;
+      if (p == '*' || (p == '%' && c != '/'))
+        next[i] = 1;
+      else if (p == c)
+        next[i + 1] = 1;
     }
     close(next);
     states.swap(next);
@@ -46,13 +47,6 @@ ListPattern::ListPattern(std::string_view reference, std::string_view pattern)
 
 bool ListPattern::matches(std::string_view name) const {
   return walk(pattern_, name).back() != 0;
-}
-
-bool ListPattern::matches_child_of(std::string_view name) const {
-  // Some "name/x..." can match when a position before the end is still
-  // reachable after "name/": the rest of the pattern matches something.
-  auto states = walk(pattern_, std::string(name) + "/");
-  return std::find(states.begin(), states.end() - 1, 1) != states.end() - 1;
 }
 
 }  // namespace gm::maa

@@ -16,9 +16,6 @@ class ListPattern {
   // reference + pattern, UTF-8 (RFC 9051 6.3.9: the reference is a prefix).
   ListPattern(std::string_view reference, std::string_view pattern);
   bool matches(std::string_view name) const;
-  // Whether some child of name could match ("a" for "a/%"): for
-  // RECURSIVEMATCH and implied parents.
-  bool matches_child_of(std::string_view name) const;
 
  private:
   std::string pattern_;

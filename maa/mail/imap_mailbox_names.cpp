@@ -1,7 +1,7 @@
 // Mailbox names on the wire: modified UTF-7 for IMAP4rev1 clients (RFC
-// 3501 5.1.3), UTF-8 once IMAP4rev2 or UTF8=ACCEPT is enabled (RFC 9051
-// 5.1, RFC 6855). Inside the engine every name is UTF-8; H3's
-// mailbox_name refuses the ones that could leave the user's Maildir.
+// 3501 5.1.3), UTF-8 once IMAP4rev2 is enabled (RFC 9051 5.1). Inside the
+// engine every name is UTF-8; mailbox_name.hpp refuses the ones that could
+// leave the user's Maildir.
 #include "imap_list_pattern.hpp"
 #include "imap_session.hpp"
 #include "mail/imap_string.hpp"

@@ -8,8 +8,9 @@ MailboxView::Entry MailboxView::entry_of(const mail::MessageRecord& r) {
   return Entry{r.uid, r.flags, false, r.keyword_bits, r.modseq};
 }
 
-bool MailboxView::same_flags(const Entry& e, const mail::MessageRecord& r) {
-  return e.flags == r.flags && e.modseq == r.modseq && e.keyword_bits == r.keyword_bits;
+bool MailboxView::same_flags(const Entry& e, const mail::MessageRecord& r, bool with_modseq) {
+  return e.flags == r.flags && (!with_modseq || e.modseq == r.modseq) &&
+         e.keyword_bits == r.keyword_bits;
 }
 
 void MailboxView::reset(std::span<const mail::MessageRecord> records) {
@@ -19,7 +20,7 @@ void MailboxView::reset(std::span<const mail::MessageRecord> records) {
 }
 
 ViewUpdates MailboxView::refresh(std::span<const mail::MessageRecord> records,
-                                 bool announce_expunges) {
+                                 bool announce_expunges, bool with_modseq) {
   ViewUpdates updates;
   std::vector<Entry> next;
   next.reserve(std::max(entries_.size(), records.size()));
@@ -28,11 +29,12 @@ ViewUpdates MailboxView::refresh(std::span<const mail::MessageRecord> records,
   for (auto& e : entries_) {
     while (r < records.size() && records[r].uid < e.uid) ++r;  // never seen: cannot happen
     if (r < records.size() && records[r].uid == e.uid) {
-      if (!same_flags(e, records[r])) {
+      if (!same_flags(e, records[r], with_modseq)) {
         updates.flags_changed.push_back(static_cast<uint32_t>(next.size() + 1));
         Entry fresh = entry_of(records[r]);
         next.push_back(std::move(fresh));
       } else {
+        e.modseq = records[r].modseq;
         next.push_back(std::move(e));
       }
       ++r;

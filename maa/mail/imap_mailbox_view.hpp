@@ -26,7 +26,10 @@ struct ViewUpdates {
 class MailboxView {
  public:
   void reset(std::span<const mail::MessageRecord> records);
-  ViewUpdates refresh(std::span<const mail::MessageRecord> records, bool announce_expunges);
+  // with_modseq: a new MODSEQ alone counts as a change (CONDSTORE clients
+  // resync on it); otherwise only flags and keywords do.
+  ViewUpdates refresh(std::span<const mail::MessageRecord> records, bool announce_expunges,
+                      bool with_modseq);
 
   uint32_t exists() const { return static_cast<uint32_t>(entries_.size()); }
   uint32_t uid_at(uint32_t seq) const { return entries_[seq - 1].uid; }
@@ -48,7 +51,7 @@ class MailboxView {
     uint64_t modseq = 0;
   };
   static Entry entry_of(const mail::MessageRecord& r);
-  static bool same_flags(const Entry& e, const mail::MessageRecord& r);
+  static bool same_flags(const Entry& e, const mail::MessageRecord& r, bool with_modseq);
 
   std::vector<Entry> entries_;
 };

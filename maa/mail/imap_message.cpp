@@ -74,7 +74,8 @@ std::optional<HeaderDate> parse_header_date(std::string_view value) {
     if (c == ',' || c == '\t') c = ' ';
   auto words = split(text, " ");
   size_t i = 0;
-  if (i < words.size() && !words[i].empty() && std::isalpha(static_cast<unsigned char>(words[i][0])))
+  if (i < words.size() && !words[i].empty() &&
+      std::isalpha(static_cast<unsigned char>(words[i][0])))
     ++i;  // day of week
   if (i + 4 > words.size()) return std::nullopt;
   auto day = parse_number<int>(words[i]);
@@ -84,8 +85,10 @@ std::optional<HeaderDate> parse_header_date(std::string_view value) {
   int m = 0;
   while (m < 12 && kMonths[m] != month) ++m;
   if (!day || !year || m == 12 || *day < 1 || *day > 31) return std::nullopt;
-  if (*year < 50) *year += 2000;  // RFC 5322 4.3: two-digit years
-  else if (*year < 1000) *year += 1900;
+  if (*year < 50)
+    *year += 2000;  // RFC 5322 4.3: two-digit years
+  else if (*year < 1000)
+    *year += 1900;
   auto parts = split(time, ":");
   if (parts.size() < 2 || parts.size() > 3) return std::nullopt;
   auto hh = parse_number<int>(parts[0]);

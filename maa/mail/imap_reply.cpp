@@ -59,21 +59,39 @@ ImapReply wrong_state(std::string_view command, std::string_view state) {
 ImapReply unknown_command(std::string_view name) {
   return bad("Unknown command " + std::string(name));
 }
-ImapReply syntax(std::string text) { return bad(std::move(text)); }
+ImapReply syntax(std::string text) {
+  return bad(std::move(text));
+}
 ImapReply nonexistent(std::string_view mailbox_kind) {
   return no(std::string(mailbox_kind) + " does not exist", "NONEXISTENT");
 }
-ImapReply try_create() { return no("Mailbox does not exist", "TRYCREATE"); }
-ImapReply already_exists() { return no("Mailbox already exists", "ALREADYEXISTS"); }
-ImapReply cannot(std::string text) { return no(std::move(text), "CANNOT"); }
-ImapReply limit(std::string text) { return no(std::move(text), "LIMIT"); }
-ImapReply over_quota() { return no("Quota exceeded", "OVERQUOTA"); }
-ImapReply too_big(std::string text) { return no(std::move(text), "TOOBIG"); }
-ImapReply server_bug(std::string text) { return no(std::move(text), "SERVERBUG"); }
+ImapReply try_create() {
+  return no("Mailbox does not exist", "TRYCREATE");
+}
+ImapReply already_exists() {
+  return no("Mailbox already exists", "ALREADYEXISTS");
+}
+ImapReply cannot(std::string text) {
+  return no(std::move(text), "CANNOT");
+}
+ImapReply limit(std::string text) {
+  return no(std::move(text), "LIMIT");
+}
+ImapReply over_quota() {
+  return no("Quota exceeded", "OVERQUOTA");
+}
+ImapReply too_big(std::string text) {
+  return no(std::move(text), "TOOBIG");
+}
+ImapReply server_bug(std::string text) {
+  return no(std::move(text), "SERVERBUG");
+}
 ImapReply expunge_issued() {
   return ok("Some messages were expunged meanwhile", "EXPUNGEISSUED");
 }
-ImapReply bad_charset() { return no("Unsupported charset", "BADCHARSET (UTF-8 US-ASCII)"); }
+ImapReply bad_charset() {
+  return no("Unsupported charset", "BADCHARSET (UTF-8 US-ASCII)");
+}
 
 }  // namespace imap_reply
 

@@ -31,17 +31,17 @@ ImapReply completed(std::string_view command);  // OK <COMMAND> completed
 // RFC 9051 6: a command the current state does not allow.
 ImapReply wrong_state(std::string_view command, std::string_view state);
 ImapReply unknown_command(std::string_view name);
-ImapReply syntax(std::string text);                     // BAD text
-ImapReply nonexistent(std::string_view mailbox_kind);   // NO [NONEXISTENT]
-ImapReply try_create();                                 // NO [TRYCREATE]
-ImapReply already_exists();                             // NO [ALREADYEXISTS]
-ImapReply cannot(std::string text);                     // NO [CANNOT]
-ImapReply limit(std::string text);                      // NO [LIMIT]
-ImapReply over_quota();                                 // NO [OVERQUOTA]
-ImapReply too_big(std::string text);                    // NO [TOOBIG] (RFC 7889)
-ImapReply server_bug(std::string text);                 // NO [SERVERBUG]
-ImapReply expunge_issued();                             // NO [EXPUNGEISSUED] / OK
-ImapReply bad_charset();                                // NO [BADCHARSET (UTF-8 US-ASCII)]
+ImapReply syntax(std::string text);                    // BAD text
+ImapReply nonexistent(std::string_view mailbox_kind);  // NO [NONEXISTENT]
+ImapReply try_create();                                // NO [TRYCREATE]
+ImapReply already_exists();                            // NO [ALREADYEXISTS]
+ImapReply cannot(std::string text);                    // NO [CANNOT]
+ImapReply limit(std::string text);                     // NO [LIMIT]
+ImapReply over_quota();                                // NO [OVERQUOTA]
+ImapReply too_big(std::string text);                   // NO [TOOBIG] (RFC 7889)
+ImapReply server_bug(std::string text);                // NO [SERVERBUG]
+ImapReply expunge_issued();                            // NO [EXPUNGEISSUED] / OK
+ImapReply bad_charset();                               // NO [BADCHARSET (UTF-8 US-ASCII)]
 }  // namespace imap_reply
 
 }  // namespace gm::maa

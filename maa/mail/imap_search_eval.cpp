@@ -11,7 +11,9 @@ namespace {
 
 using Key = mail::SearchKey;
 
-bool has_flag(const mail::MessageRecord& r, uint8_t flag) { return (r.flags & flag) != 0; }
+bool has_flag(const mail::MessageRecord& r, uint8_t flag) {
+  return (r.flags & flag) != 0;
+}
 
 }  // namespace
 
@@ -81,8 +83,7 @@ bool SearchEvaluator::text_matches(const mail::SearchNode& node, MessageContent&
   return found && *found;
 }
 
-bool SearchEvaluator::matches(const mail::SearchNode& node, uint32_t seq,
-                              MessageContent& message) {
+bool SearchEvaluator::matches(const mail::SearchNode& node, uint32_t seq, MessageContent& message) {
   const mail::MessageRecord& r = message.record();
   switch (node.key) {
     case Key::kAll:

@@ -1,6 +1,6 @@
-// SEARCH criteria (H2's SearchNode tree) evaluated against the selected
+// SEARCH criteria (imap_search.hpp's SearchNode tree) evaluated against the selected
 // mailbox: flags, sizes, dates and sets from the index; header and body
-// text through H1's decoding search helpers, reading a message only when a
+// text through mime_search.hpp's decoding helpers, reading a message only when a
 // key needs its content.
 #pragma once
 

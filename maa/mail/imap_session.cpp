@@ -30,9 +30,7 @@ ImapSession::ImapSession(const MailContext& context, mail::MaaHandoff handoff)
       reader_(mail::ImapReaderOptions{context.append_limit, mail::kImapDefaultMaxBufferedLiterals,
                                       false}),
       store_(handoff_.maildir) {
-  reader_.on_continuation([this] {
-    if (conn_ != nullptr) conn_->send("+ Ready for literal data\r\n");
-  });
+  reader_.on_continuation([this] { write("+ Ready for literal data\r\n"); });
   reader_.on_literal(
       [this](const mail::ImapLiteralAnnounce& announce) { return append_sink(announce); });
 }
@@ -41,8 +39,8 @@ ImapSession::~ImapSession() = default;
 
 void ImapSession::on_connect(net::Connection& c) {
   conn_ = &c;
-  // RFC 9051 5.4: the autologout timer (imap_idle_timeout) is at least 30 minutes.
-  c.set_timeouts(context_.imap_idle_timeout, std::chrono::milliseconds(0));
+  // The handoff session already set imap_idle_timeout (RFC 9051 5.4: at
+  // least 30 minutes).
   c.read_all_raw();
 }
 
@@ -55,13 +53,21 @@ void ImapSession::on_line(net::Connection& c, std::string_view line) {
 }
 
 void ImapSession::on_line_too_long(net::Connection& c) {
-  c.send(format_reply("*", imap_reply::bad("Line too long")));
+  conn_ = &c;
+  write(format_reply("*", imap_reply::bad("Line too long")));
 }
 
 void ImapSession::on_data(net::Connection& c, std::string_view chunk, bool last) {
   (void)last;
   conn_ = &c;
-  pending_input_.append(chunk);
+  if (!compress_) {
+    pending_input_.append(chunk);
+  } else if (Status s = compress_->decompress(chunk, pending_input_); !s) {
+    write(format_bye(s.error().message));
+    state_ = ImapState::kLogout;
+    c.close_after_flush();
+    return;
+  }
   process_input();
 }
 
@@ -133,16 +139,25 @@ void ImapSession::untagged(std::string_view text) {
 }
 
 void ImapSession::flush() {
-  if (out_.empty() || conn_ == nullptr) return;
-  conn_->send(out_);
+  if (out_.empty()) return;
+  write(out_);
   out_.clear();
+}
+
+void ImapSession::write(std::string_view bytes) {
+  if (conn_ == nullptr) return;
+  if (!compress_) return conn_->send(bytes);
+  std::string packed;
+  compress_->compress(bytes, packed);
+  conn_->send(packed);
 }
 
 void ImapSession::refresh_selected(bool announce_expunges) {
   if (!selected_) return;
   auto changes = selected_->folder->sync();
   if (!changes) {
-    log::write(log::Level::kWarning, handoff_.session, "sync of " + selected_->name + " failed: " + changes.error().message);
+    log::write(log::Level::kWarning, handoff_.session,
+               "sync of " + selected_->name + " failed: " + changes.error().message);
     return;
   }
   if (changes->uid_validity_changed) {
@@ -159,7 +174,8 @@ void ImapSession::refresh_selected(bool announce_expunges) {
 
 void ImapSession::announce_updates(bool announce_expunges) {
   Selected& sel = *selected_;
-  ViewUpdates updates = sel.view.refresh(sel.folder->messages(), announce_expunges);
+  ViewUpdates updates =
+      sel.view.refresh(sel.folder->messages(), announce_expunges, enabled_.condstore());
   if (!updates.expunged_uids.empty()) {
     if (enabled_.qresync()) {
       untagged("VANISHED " + mail::SequenceSet::from_numbers(updates.expunged_uids).to_string());
@@ -190,7 +206,7 @@ std::string ImapSession::fetch_flags_line(uint32_t seq, const mail::MessageRecor
 }
 
 void ImapSession::folder_changed() {
-  if (input_ != ImapInput::kIdle || !selected_) return;
+  if (input_ != ImapInput::kIdle || !selected_ || state_ == ImapState::kLogout) return;
   refresh_selected(true);
   flush();
 }
@@ -207,12 +223,14 @@ void ImapSession::on_drain(net::Connection& c) {
 
 void ImapSession::on_timeout(net::Connection& c, net::Timeout which) {
   (void)which;
-  c.send(format_bye("Autologout; idle for too long"));
+  conn_ = &c;
+  write(format_bye("Autologout; idle for too long"));
 }
 
 void ImapSession::on_refused(net::Connection& c, net::Refusal why) {
   (void)why;
-  c.send(format_bye("Too many connections"));
+  conn_ = &c;
+  write(format_bye("Too many connections"));
 }
 
 void ImapSession::on_close(net::Connection& c) {

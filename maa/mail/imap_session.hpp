@@ -1,7 +1,7 @@
 // The IMAP engine of maa-mail (RFC 9051 IMAP4rev2 and RFC 3501 IMAP4rev1):
 // one ImapSession per logged-in client, made after maa's handoff and
 // started in the Authenticated state on the plaintext stream maa relays.
-// Commands come from H2's ImapCommandReader and go through one table
+// Commands come from ImapCommandReader and go through one table
 // (imap_command_table.cpp): name, the states that allow it, argument
 // counts (the check), and the member that does the work (the proceed).
 // The selected mailbox is a MailboxFolder plus this client's MailboxView;
@@ -22,16 +22,17 @@
 #include <variant>
 #include <vector>
 
+#include "imap_compress.hpp"
 #include "imap_mailbox_view.hpp"
 #include "imap_reply.hpp"
 #include "imap_state.hpp"
-#include "mail_context.hpp"
 #include "mail/imap_parser.hpp"
 #include "mail/imap_search.hpp"
 #include "mail/imap_sequence_set.hpp"
 #include "mail/maa_handoff.hpp"
 #include "mail/mailbox_folder.hpp"
 #include "mail/mailbox_store.hpp"
+#include "mail_context.hpp"
 #include "net/dir_watch.hpp"
 #include "net/session.hpp"
 
@@ -42,6 +43,7 @@ class EventLoop;
 
 namespace gm::maa {
 
+inline constexpr std::chrono::milliseconds kIdlePollInterval{1000};
 // Output queued before a long answer (FETCH) waits for the client to read.
 inline constexpr size_t kImapOutputPause = 256 * 1024;
 // Messages announced by one FETCH/SEARCH response stay bounded by the
@@ -68,11 +70,11 @@ struct SearchHits {
 // One row of the command table (STYLE.md: the protocol on one screen).
 struct ImapCommandSpec {
   std::string_view name;
-  uint8_t states;      // state_bit()s that allow the command
-  bool uid_form;       // may come as "UID <name>"
-  uint8_t min_args;    // the check: argument counts before the work starts
-  uint8_t max_args;    // kAnyArgs: no upper bound
-  void (ImapSession::*proceed)(const mail::ImapCommand& command);
+  uint8_t states;    // state_bit()s that allow the command
+  bool uid_form;     // may come as "UID <name>"
+  uint8_t min_args;  // the check: argument counts before the work starts
+  uint8_t max_args;  // kAnyArgs: no upper bound
+  void (ImapSession::*proceed)(const mail::ImapCommand& command);  // null: never allowed
 };
 inline constexpr uint8_t kAnyArgs = 255;
 
@@ -100,7 +102,10 @@ class ImapSession final : public net::Session {
     std::unique_ptr<mail::MailboxFolder> folder;
     MailboxView view;
     bool read_only = false;
-    std::unique_ptr<net::DirWatch> watch;
+    std::unique_ptr<net::DirWatch> watch;  // during IDLE
+    // During IDLE when no inotify instance is left (fs.inotify limits): a
+    // sync every kIdlePollInterval instead.
+    std::unique_ptr<net::Timer> poll;
   };
   struct FetchJob;  // a FETCH answer that continues when output drains
 
@@ -111,6 +116,7 @@ class ImapSession final : public net::Session {
   void finish(const mail::ImapCommand& command, const ImapReply& reply);
   void finish_tagged(std::string_view tag, const ImapReply& reply);
   void flush();
+  void write(std::string_view bytes);  // to the client, compressed once COMPRESS is on
   void untagged(std::string_view text);
   // Announces what changed in the selected folder (after sync()).
   void announce_updates(bool announce_expunges);
@@ -132,7 +138,7 @@ class ImapSession final : public net::Session {
   void cmd_enable(const mail::ImapCommand& command);
   void cmd_namespace(const mail::ImapCommand& command);
   void cmd_idle(const mail::ImapCommand& command);
-  void cmd_not_here(const mail::ImapCommand& command);
+  void cmd_compress(const mail::ImapCommand& command);
   void idle_done(std::string_view line);
 
   // Mailboxes (imap_cmd_mailboxes.cpp, imap_cmd_list.cpp, imap_cmd_status.cpp).
@@ -146,8 +152,8 @@ class ImapSession final : public net::Session {
   void cmd_status(const mail::ImapCommand& command);
   void cmd_getquota(const mail::ImapCommand& command);
   void cmd_getquotaroot(const mail::ImapCommand& command);
-  std::optional<ImapReply> status_line(std::string_view name,
-                                       std::span<const mail::ImapArg> items, std::string& out);
+  std::optional<ImapReply> status_line(std::string_view name, std::span<const mail::ImapArg> items,
+                                       std::string& out);
   std::string quota_line() const;
   std::optional<uint64_t> quota_left() const;  // bytes; nullopt: no quota
 
@@ -183,6 +189,7 @@ class ImapSession final : public net::Session {
   std::variant<SearchHits, ImapReply> run_search_with_charset(std::span<const mail::ImapArg> args,
                                                               bool uid);
   bool run_fetch_job();
+  bool fetch_one(FetchJob& job, uint32_t seq, std::string& out, std::optional<ImapReply>& error);
   mail::ImapLiteralSink* append_sink(const mail::ImapLiteralAnnounce& announce);
 
   const MailContext& context_;
@@ -200,7 +207,7 @@ class ImapSession final : public net::Session {
   std::unique_ptr<FetchJob> fetch_job_;
   struct AppendSink;
   std::unique_ptr<AppendSink> append_;
+  std::unique_ptr<DeflateStreams> compress_;
 };
-
 
 }  // namespace gm::maa

@@ -182,9 +182,12 @@ Result<std::vector<SortCriterion>> parse_sort_criteria(const mail::ImapArg& list
     std::string_view name;
     SortKey key;
   };
-  static constexpr Name kNames[] = {{"ARRIVAL", SortKey::kArrival}, {"CC", SortKey::kCc},
-                                    {"DATE", SortKey::kDate},       {"FROM", SortKey::kFrom},
-                                    {"SIZE", SortKey::kSize},       {"SUBJECT", SortKey::kSubject},
+  static constexpr Name kNames[] = {{"ARRIVAL", SortKey::kArrival},
+                                    {"CC", SortKey::kCc},
+                                    {"DATE", SortKey::kDate},
+                                    {"FROM", SortKey::kFrom},
+                                    {"SIZE", SortKey::kSize},
+                                    {"SUBJECT", SortKey::kSubject},
                                     {"TO", SortKey::kTo}};
   std::vector<SortCriterion> out;
   bool reverse = false;

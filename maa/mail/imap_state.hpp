@@ -11,7 +11,9 @@ namespace gm::maa {
 
 enum class ImapState : uint8_t { kAuthenticated, kSelected, kLogout };
 
-constexpr uint8_t state_bit(ImapState s) { return uint8_t(1u << static_cast<unsigned>(s)); }
+constexpr uint8_t state_bit(ImapState s) {
+  return uint8_t(1u << static_cast<unsigned>(s));
+}
 inline constexpr uint8_t kAnyState =
     state_bit(ImapState::kAuthenticated) | state_bit(ImapState::kSelected);
 inline constexpr uint8_t kSelectedOnly = state_bit(ImapState::kSelected);
@@ -23,10 +25,9 @@ std::string_view state_name(ImapState s);
 
 // RFC 5161 ENABLE: extensions that change how the server answers.
 enum class ImapExtension : uint8_t {
-  kImap4rev2 = 1,   // RFC 9051: UTF-8 names, no \Recent, ESEARCH answers
-  kCondstore = 2,   // RFC 7162: MODSEQ in FETCH, HIGHESTMODSEQ
-  kQresync = 4,     // RFC 7162: VANISHED instead of EXPUNGE
-  kUtf8Accept = 8,  // RFC 6855
+  kImap4rev2 = 1,  // RFC 9051: UTF-8 names, no \Recent, ESEARCH answers
+  kCondstore = 2,  // RFC 7162: MODSEQ in FETCH, HIGHESTMODSEQ
+  kQresync = 4,    // RFC 7162: VANISHED instead of EXPUNGE
 };
 
 class EnabledSet {
@@ -34,8 +35,9 @@ class EnabledSet {
   bool has(ImapExtension e) const { return bits_ & static_cast<uint8_t>(e); }
   void add(ImapExtension e) { bits_ |= static_cast<uint8_t>(e); }
   bool rev2() const { return has(ImapExtension::kImap4rev2); }
-  // Names are UTF-8 on the wire once IMAP4rev2 or UTF8=ACCEPT is on.
-  bool utf8_names() const { return rev2() || has(ImapExtension::kUtf8Accept); }
+  // Names are UTF-8 on the wire once IMAP4rev2 is on (UTF8=ACCEPT, RFC
+  // 6855, is not offered: APPEND's UTF8 form is not implemented).
+  bool utf8_names() const { return rev2(); }
   bool condstore() const { return has(ImapExtension::kCondstore) || qresync(); }
   bool qresync() const { return has(ImapExtension::kQresync); }
 

@@ -15,7 +15,7 @@
 
 #include "core/str.hpp"
 #include "mail/maildir_quota.hpp"
-#include "pop3_body_writer.hpp"
+#include "mail/pop3_body_writer.hpp"
 
 namespace gm::maa {
 namespace {
@@ -49,7 +49,7 @@ Result<uint64_t> wire_size(int fd) {
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) return make_error(str_cat("read: ", std::strerror(errno)));
     if (got == 0) return size;
-    size += Pop3BodyWriter::wire_size({buffer.data(), static_cast<size_t>(got)}, after_cr);
+    size += mail::Pop3BodyWriter::wire_size({buffer.data(), static_cast<size_t>(got)}, after_cr);
   }
 }
 

@@ -8,9 +8,9 @@
 
 #include "core/log.hpp"
 #include "core/str.hpp"
+#include "mail/pop3_body_writer.hpp"
 #include "mail/pop3_reply.hpp"
 #include "net/connection.hpp"
-#include "pop3_body_writer.hpp"
 #include "pop3_maildrop.hpp"
 
 namespace gm::maa {
@@ -76,7 +76,7 @@ class Pop3Session final : public net::Session {
   int bad_commands_ = 0;
   // The message being sent by RETR/TOP.
   UniqueFd message_fd_;
-  std::optional<Pop3BodyWriter> writer_;
+  std::optional<mail::Pop3BodyWriter> writer_;
 };
 
 // The TRANSACTION state on one screen (RFC 1939 5, RFC 2449 5).

@@ -42,9 +42,13 @@ def submit(inst, recipient, subject, body):
     user = recipient.split("@")[0]
 
     def delivered():
-        for path in glob.glob(os.path.join(maildir(inst, user), "new", "*")):
-            if subject.encode() in open(path, "rb").read():
-                return path
+        # An IMAP session may already have moved the file from new/ to cur/.
+        for path in glob.glob(os.path.join(maildir(inst, user), "[nc][eu][wr]", "*")):
+            try:
+                if subject.encode() in open(path, "rb").read():
+                    return path
+            except OSError:  # renamed (flags) meanwhile
+                pass
         return None
     return wait_for(delivered, 30, what=f"delivery of {subject}")
 

@@ -11,6 +11,7 @@ import os
 import re
 import socket
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gmtest import run_tests, tls_context, wait_for  # noqa: E402
@@ -201,6 +202,22 @@ def test_pipelined_bytes_after_starttls_are_discarded():
     t.close()
 
 
+def test_login_timeout_closes_a_client_that_never_logs_in():
+    # maa_login_timeout = 3s in this instance, although the client keeps talking.
+    s = socket.create_connection(("127.0.0.1", PORT_BASE + 143), timeout=30)
+    read_until(s, rb"ready\r\n")
+    data = b""
+    for i in range(8):
+        try:
+            s.sendall(b"n%d NOOP\r\n" % i)
+        except OSError:
+            break
+        time.sleep(0.5)
+    data = read_until(s, rb"BYE[^\r]*\r\n")
+    assert b"* BYE Login timeout" in data, data
+    s.close()
+
+
 def test_forged_handoff_outside_mail_dir_is_refused():
     answer, closed = raw_handoff(
         INST, "GMHANDOFF 1 proto=imap user=alice@example.test maildir=/etc client=127.0.0.1 "
@@ -224,7 +241,7 @@ def test_raw_handoff_reaches_maa_mail():
 
 def main():
     global INST
-    with start_instance(PORT_BASE) as inst:
+    with start_instance(PORT_BASE, "maa_login_timeout = 3s\n") as inst:
         INST = inst
         run_tests([
             test_greeting_before_tls_says_logindisabled_and_offers_no_auth,
@@ -238,6 +255,7 @@ def main():
             test_authenticate_scram_sha_256,
             test_authenticate_cancel_and_unknown_mechanism,
             test_pipelined_bytes_after_starttls_are_discarded,
+            test_login_timeout_closes_a_client_that_never_logs_in,
             test_forged_handoff_outside_mail_dir_is_refused,
             test_raw_handoff_reaches_maa_mail,
         ])

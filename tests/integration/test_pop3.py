@@ -10,9 +10,11 @@ import poplib
 import re
 import socket
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gmtest import run_tests, tls_context, wait_for  # noqa: E402
+from sasl_client import ScramClient  # noqa: E402
 from maatest import ALICE, BOB, PASSWORD, maildir, raw_handoff, start_instance, submit  # noqa: E402
 
 PORT_BASE = 30100
@@ -94,6 +96,19 @@ def test_auth_plain_with_initial_response():
     ir = base64.b64encode(f"\0{BOB}\0{PASSWORD}".encode()).decode()
     assert p._shortcmd(f"AUTH PLAIN {ir}").startswith(b"+OK")
     p.stat()
+    p.quit()
+
+
+def test_auth_scram_sha_256_with_continuations():
+    scram = ScramClient(BOB, PASSWORD)
+    p = pop3s()
+    ir = base64.b64encode(scram.first()).decode()
+    challenge = p._shortcmd(f"AUTH SCRAM-SHA-256 {ir}")
+    assert challenge.startswith(b"+ "), challenge
+    final = scram.final(base64.b64decode(challenge[2:]))
+    server_final = p._shortcmd(base64.b64encode(final).decode())
+    assert server_final.startswith(b"+ ") and scram.verify(base64.b64decode(server_final[2:]))
+    assert p._shortcmd("").startswith(b"+OK Logged in")
     p.quit()
 
 
@@ -197,6 +212,44 @@ def test_sessions_per_user_limit():
     login_when_unlocked(ALICE).quit()
 
 
+def written_bytes(service):
+    """What the service has written so far (/proc/<pid>/io wchar)."""
+    pid = INST.services()[service]["pids"][0]
+    with open(f"/proc/{pid}/io") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("wchar:"))
+
+
+def test_big_message_to_a_stalled_reader_is_not_read_ahead():
+    # Backpressure both hops: while the client reads nothing, maa stops
+    # reading maa-mail and maa-mail stops reading the file, so what
+    # maa-mail has written stays far below the message (RSS would not do:
+    # ASan's quarantine keeps freed buffers).
+    line = b"0123456789" * 7 + b"\n"
+    body = line * (40 * 1024 * 1024 // len(line))  # 40 MiB with bare LFs
+    path = os.path.join(maildir(INST, "bob"), "cur", "1800000000.M1P1.big:2,")
+    data = b"Subject: big\n\n" + body
+    wire_size = len(data) + data.count(b"\n")
+    with open(path, "wb") as f:
+        f.write(data)
+    p = login()
+    n = next(int(x.split()[0]) for x in p.uidl()[1] if x.split()[1] == b"1800000000.M1P1.big")
+    before = written_bytes("maa-mail")
+    p._putcmd(f"RETR {n}")
+    received = bytearray(p.sock.recv(65536))
+    time.sleep(2)  # the client stalls
+    ahead = written_bytes("maa-mail") - before
+    assert ahead < 16 * 1024 * 1024, f"maa-mail wrote {ahead} bytes to a stalled client"
+    while not received.endswith(b"\r\n.\r\n"):
+        chunk = p.sock.recv(1 << 20)
+        assert chunk, "connection closed mid-message"
+        received += chunk
+    status, _, message = bytes(received).partition(b"\r\n")
+    assert status == b"+OK %d octets" % wire_size, status
+    assert len(message) == wire_size + 3  # and ".\r\n"
+    p.dele(n)
+    p.quit()
+
+
 def test_pipelined_commands_after_pass_reach_maa_mail_in_order():
     s = socket.create_connection(("127.0.0.1", PORT_BASE + 995), timeout=30)
     t = tls_context().wrap_socket(s, server_hostname="localhost")
@@ -242,11 +295,13 @@ def main():
             test_capa_after_stls_offers_user_and_sasl,
             test_bad_password_is_auth_error,
             test_auth_plain_with_initial_response,
+            test_auth_scram_sha_256_with_continuations,
             test_transaction_commands_and_delete_at_quit,
             test_disconnect_without_quit_deletes_nothing,
             test_bare_lf_message_is_sent_with_crlf,
             test_second_session_gets_in_use,
             test_uidl_stable_across_sessions_and_new_mail_appears,
+            test_big_message_to_a_stalled_reader_is_not_read_ahead,
             test_pipelined_commands_after_pass_reach_maa_mail_in_order,
             test_forged_handoff_outside_mail_dir_is_refused,
             test_handoff_reaches_maa_mail,

@@ -257,8 +257,8 @@ TEST(ImapParser, AppendLiteralStreamsToSinkInChunks) {
   CollectingSink sink;
   std::string seen_mailbox;
   reader.on_literal([&](const ImapLiteralAnnounce& a) -> ImapLiteralSink* {
-    if (a.so_far.name != "APPEND") return nullptr;
-    seen_mailbox = a.so_far.args.at(0).text;
+    if (a.name != "APPEND") return nullptr;
+    seen_mailbox = std::string(a.args[0].text);
     return &sink;
   });
   std::string message(100000, 'm');
@@ -274,6 +274,21 @@ TEST(ImapParser, AppendLiteralStreamsToSinkInChunks) {
   std::string joined;
   for (const auto& ch : sink.chunks) joined += ch;
   EXPECT_EQ(joined, message);
+}
+
+TEST(ImapParser, LiteralHookSeesWhetherTheLiteralIsNested) {
+  ImapCommandReader reader;
+  std::vector<bool> nested;
+  reader.on_literal([&](const ImapLiteralAnnounce& a) -> ImapLiteralSink* {
+    nested.push_back(a.nested);
+    EXPECT_TRUE(a.uid);
+    EXPECT_EQ(a.name, "X");
+    return nullptr;
+  });
+  auto out = read_all(reader, "t UID X {1+}\r\na (b {1+}\r\nc)\r\n");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(nested, (std::vector<bool>{false, true}));
+  EXPECT_EQ(command(out[0]).args[1].list[1].text, "c");
 }
 
 TEST(ImapParser, ListNestingLimit) {
@@ -313,6 +328,15 @@ TEST(ImapParser, RawLineModeForSasl) {
   ASSERT_EQ(out.size(), 2u);
   ASSERT_TRUE(std::holds_alternative<ImapRawLine>(out[0]));
   EXPECT_EQ(std::get<ImapRawLine>(out[0]).text, "AGZyZWQAc2VjcmV0");
+  EXPECT_EQ(command(out[1]).name, "NOOP");
+}
+
+TEST(ImapParser, OverlongRawLineIsAnErrorAndCommandsFollow) {
+  ImapCommandReader reader;
+  reader.expect_raw_line();
+  auto out = read_all(reader, std::string(kImapMaxLine + 100, 'A') + "\r\nb NOOP\r\n", 8192);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(error(out[0]).tag, "");
   EXPECT_EQ(command(out[1]).name, "NOOP");
 }
 

@@ -69,6 +69,14 @@ TEST(ImapSequenceSet, FullUidRangeOnEmptyMailboxMatchesNothingWithoutExpanding) 
   EXPECT_TRUE(uids("*", 0).empty());
 }
 
+TEST(ImapSequenceSet, FullRangeAsSequenceNumbersIsAnErrorBeyondExists) {
+  auto set = SequenceSet::parse("1:4294967295");
+  ASSERT_TRUE(set.ok());
+  EXPECT_FALSE(set->resolve_sequence(0).ok());
+  EXPECT_FALSE(set->resolve_sequence(5).ok());
+  EXPECT_TRUE(set->resolve_sequence(4294967295u).ok());
+}
+
 TEST(ImapSequenceSet, UidStarIsHighestUidEvenBelowRangeStart) {
   // RFC 9051 6.4.9: "UID FETCH 100:*" with highest UID 42 names 42:100.
   auto r = uids("100:*", 42);

@@ -2,12 +2,14 @@
 
 #include <vector>
 
-#include "pop3_body_writer.hpp"
+#include "mail/pop3_body_writer.hpp"
 #include "pop3_maildrop.hpp"
 #include "user_sessions.hpp"
 
 namespace gm::maa {
 namespace {
+
+using mail::Pop3BodyWriter;
 
 std::string wire(std::string_view message, std::optional<uint64_t> top = std::nullopt,
                  size_t chunk = 1) {
@@ -19,25 +21,25 @@ std::string wire(std::string_view message, std::optional<uint64_t> top = std::nu
   return out;
 }
 
-TEST(Pop3BodyWriter, StuffsDotsAndAddsCrToBareLfInAnyChunking) {
+TEST(Pop3BodyWriterTest, StuffsDotsAndAddsCrToBareLfInAnyChunking) {
   std::string_view message = "A: b\n\n.x\r\n..y\nz";
   for (size_t chunk : {1, 2, 3, 100})
     EXPECT_EQ(wire(message, std::nullopt, chunk), "A: b\r\n\r\n..x\r\n...y\r\nz\r\n.\r\n") << chunk;
 }
 
-TEST(Pop3BodyWriter, KeepsCrlfAndEndsWithDotLine) {
+TEST(Pop3BodyWriterTest, KeepsCrlfAndEndsWithDotLine) {
   EXPECT_EQ(wire("A: b\r\n\r\nbody\r\n"), "A: b\r\n\r\nbody\r\n.\r\n");
   EXPECT_EQ(wire(""), ".\r\n");
 }
 
-TEST(Pop3BodyWriter, TopSendsHeaderAndNLines) {
+TEST(Pop3BodyWriterTest, TopSendsHeaderAndNLines) {
   std::string_view message = "A: b\r\nC: d\r\n\r\n1\r\n2\r\n3\r\n";
   EXPECT_EQ(wire(message, 0), "A: b\r\nC: d\r\n\r\n.\r\n");
   EXPECT_EQ(wire(message, 2, 4), "A: b\r\nC: d\r\n\r\n1\r\n2\r\n.\r\n");
   EXPECT_EQ(wire(message, 10), "A: b\r\nC: d\r\n\r\n1\r\n2\r\n3\r\n.\r\n");
 }
 
-TEST(Pop3BodyWriter, WireSizeCountsACrForEachBareLf) {
+TEST(Pop3BodyWriterTest, WireSizeCountsACrForEachBareLf) {
   bool after_cr = false;
   EXPECT_EQ(Pop3BodyWriter::wire_size("a\nb\r", after_cr), 5u);
   EXPECT_EQ(Pop3BodyWriter::wire_size("\nc\n", after_cr), 4u);  // the first LF follows a CR

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace gm::maa {
+namespace gm::mail {
 
 class Pop3BodyWriter {
  public:
@@ -38,4 +38,4 @@ class Pop3BodyWriter {
   bool in_header_ = true;
 };
 
-}  // namespace gm::maa
+}  // namespace gm::mail
