@@ -9,6 +9,7 @@ import os
 import poplib
 import re
 import socket
+import ssl
 import sys
 import time
 
@@ -250,6 +251,66 @@ def test_big_message_to_a_stalled_reader_is_not_read_ahead():
     p.quit()
 
 
+def test_client_flooding_commands_during_retr_is_not_read_ahead():
+    # maa-mail reads no command while it streams a message; a client that
+    # pipelines commands without reading must be held back by maa (not
+    # buffered): the kernel stops accepting its bytes after a few MB.
+    line = b"x" * 70 + b"\r\n"
+    data = b"Subject: flood\r\n\r\n" + line * (8 * 1024 * 1024 // len(line))
+    path = os.path.join(maildir(INST, "bob"), "cur", "1800000001.M1P1.flood:2,")
+    with open(path, "wb") as f:
+        f.write(data)
+    p = login()
+    n = next(int(x.split()[0]) for x in p.uidl()[1] if x.split()[1] == b"1800000001.M1P1.flood")
+    p._putcmd(f"RETR {n}")
+    p.sock.setblocking(False)
+    flood = b"NOOP\r\n" * 10000
+    pending = flood
+    accepted = 0
+    interrupted = False
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        try:
+            sent = p.sock.send(pending)  # after WANT_WRITE, the same buffer again
+        except (BlockingIOError, ssl.SSLWantWriteError, ssl.SSLWantReadError):
+            interrupted = True
+            time.sleep(0.05)
+            continue
+        interrupted = False
+        accepted += sent
+        pending = pending[sent:] or flood
+    # A command cut short stays unanswered: the server waits for its end,
+    # and the client must read before it may write again.
+    p.sock.setblocking(True)
+    assert accepted < 16 * 1024 * 1024, f"{accepted} bytes of commands accepted while stalled"
+    # An interrupted TLS write may have sent part of one more chunk: between
+    # accepted and accepted + len(flood) bytes of NOOPs reached the server.
+    noops = accepted // len(b"NOOP\r\n")
+    most = (accepted + len(flood)) // len(b"NOOP\r\n")
+    received = bytearray()
+    p.sock.settimeout(3)
+    try:
+        while True:
+            chunk = p.sock.recv(1 << 20)
+            if not chunk:
+                break
+            received += chunk
+    except socket.timeout:
+        pass
+    assert received.startswith(b"+OK %d octets\r\n" % len(data)), bytes(received[:40])
+    end = received.find(b"\r\n.\r\n") + 5
+    tail = bytes(received[end:])
+    answered = tail.count(b"+OK \r\n")
+    assert len(tail) == answered * 6 and noops <= answered <= most, (noops, answered, most)
+    p.sock.settimeout(30)
+    if interrupted:  # TLS wants the interrupted write repeated, same bytes
+        p.sock.sendall(pending)
+    p.sock.sendall(b"\r\nDELE %d\r\nQUIT\r\n" % n)
+    while p.sock.recv(1 << 20):  # the answers, up to the close after QUIT
+        pass
+    p.close()
+
+
 def test_pipelined_commands_after_pass_reach_maa_mail_in_order():
     s = socket.create_connection(("127.0.0.1", PORT_BASE + 995), timeout=30)
     t = tls_context().wrap_socket(s, server_hostname="localhost")
@@ -302,6 +363,7 @@ def main():
             test_second_session_gets_in_use,
             test_uidl_stable_across_sessions_and_new_mail_appears,
             test_big_message_to_a_stalled_reader_is_not_read_ahead,
+            test_client_flooding_commands_during_retr_is_not_read_ahead,
             test_pipelined_commands_after_pass_reach_maa_mail_in_order,
             test_forged_handoff_outside_mail_dir_is_refused,
             test_handoff_reaches_maa_mail,
