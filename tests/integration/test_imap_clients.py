@@ -3,9 +3,9 @@ and both sides end identical (message sets and flags, a server-side MOVE
 into Junk, a message pushed from the local side, a local deletion); mutt in
 batch mode reads one message and deletes another, checked on the server.
 
-Port base 32000 (imaps on 32993). GM_IMAP_CLIENTS_SERVER=dovecot runs the
+Port base 29000 (imaps on 29993; below the ephemeral range 32768+). GM_IMAP_CLIENTS_SERVER=dovecot runs the
 same tests against a private Dovecot (bench/imap/dovecot.py, needs root and
-dovecot-imapd; imaps on 32094), which is how they were developed."""
+dovecot-imapd; imaps on 29094), which is how they were developed."""
 
 import imaplib
 import os
@@ -21,8 +21,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gmtest  # noqa: E402
 
-PORT_BASE = 32000
-DOVECOT_IMAP, DOVECOT_IMAPS = 32043, 32094
+PORT_BASE = 29000
+DOVECOT_IMAP, DOVECOT_IMAPS = 29043, 29094
 USER, PASSWORD = "alice@example.test", "alice-secret-1"
 SERVER = os.environ.get("GM_IMAP_CLIENTS_SERVER", "gm")
 FLAG_LETTERS = {"D": "\\Draft", "F": "\\Flagged", "R": "\\Answered", "S": "\\Seen", "T": "\\Deleted"}

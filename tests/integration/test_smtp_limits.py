@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gmtest import Instance, port_open, run_tests, tls_context, wait_for  # noqa: E402
 from test_smtp import Raw  # noqa: E402
 
-PORT_BASE = 34200
+PORT_BASE = 28000  # below the ephemeral ports (32768+), which clients may hold
 DOMAIN = "example.test"
 ALICE, BOB = f"alice@{DOMAIN}", f"bob@{DOMAIN}"
 PASSWORD = "correct horse battery"
