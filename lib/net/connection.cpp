@@ -7,6 +7,7 @@
 #include <event2/event.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <openssl/err.h>
 
 #include <algorithm>
@@ -18,6 +19,19 @@
 namespace gm::net {
 
 using std::chrono::milliseconds;
+
+namespace {
+
+// A Unix-socket peer is a local daemon (maa-mail behind maa) whose client
+// connection was rate-limited already: it is exempt from input_rate_limit.
+bool is_unix_socket(int fd) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return false;
+  return address.ss_family == AF_UNIX;
+}
+
+}  // namespace
 
 void Connection::BevDeleter::operator()(bufferevent* bev) const {
   bufferevent_free(bev);
@@ -66,7 +80,7 @@ Connection::Connection(EventLoop& loop, ConnectionParams params, std::unique_ptr
       session_timer_(loop, [this] { timed_out(Timeout::kSession); }),
       linger_timer_(loop, [this] { close_now(false); }),
       kick_(loop, [this] { on_kick(); }) {
-  if (params_.limits.input_rate > 0) {
+  if (params_.limits.input_rate > 0 && !is_unix_socket(params_.fd.get())) {
     // Burst of one second's worth; libevent refills once per second.
     auto rate =
         static_cast<size_t>(std::min<uint64_t>(params_.limits.input_rate, EV_RATE_LIMIT_MAX));

@@ -6,17 +6,25 @@
 // should call MailboxFolder::sync() (a worker may be needed: sync() touches
 // the disk). Events are coalesced: several changes may yield one call, and
 // a call may come for changes this session made itself.
+//
+// All DirWatches of one EventLoop share ONE inotify instance (the default
+// fs.inotify.max_user_instances is 128, far below the IDLE session count);
+// each directory's watch is refcounted and its events go to every
+// subscriber. start() fails only when no watch can be added (e.g.
+// fs.inotify.max_user_watches): the caller may then poll.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/result.hpp"
-#include "core/unique_fd.hpp"
 #include "net/event_loop.hpp"
 
 namespace gm::net {
+
+class InotifyHub;  // dir_watch.cpp: the loop's shared inotify instance
 
 class DirWatch {
  public:
@@ -28,14 +36,10 @@ class DirWatch {
   ~DirWatch();
 
  private:
-  DirWatch(UniqueFd inotify_fd, int folder_watch, std::function<void()> changed);
-  static void on_readable(int fd, short, void* self);
-  bool drain();  // reads all pending events; true if any concerns the folder
+  DirWatch(std::shared_ptr<InotifyHub> hub, uint64_t id);
 
-  UniqueFd inotify_fd_;
-  int folder_watch_;  // the folder directory's watch: only gm-index counts there
-  std::function<void()> changed_;
-  EventPtr event_;
+  std::shared_ptr<InotifyHub> hub_;
+  uint64_t id_;  // the subscriber in hub_
 };
 
 }  // namespace gm::net

@@ -1,5 +1,7 @@
 // Commands of every state: CAPABILITY, NOOP, LOGOUT, ID (RFC 2971),
 // ENABLE (RFC 5161), NAMESPACE (RFC 2342), IDLE (RFC 2177), CHECK.
+#include <mutex>
+
 #include "core/build_info.hpp"
 #include "core/log.hpp"
 #include "core/str.hpp"
@@ -125,7 +127,13 @@ void ImapSession::cmd_idle(const mail::ImapCommand& command) {
       if (watch) {
         selected_->watch = std::move(*watch);
       } else {
-        log::write(log::Level::kNotice, handoff_.session, "IDLE polls: " + watch.error().message);
+        // All sessions share one inotify instance: only an exhausted
+        // fs.inotify.max_user_watches gets here, so say it once.
+        static std::once_flag logged;
+        std::call_once(logged, [&] {
+          log::write(log::Level::kWarning, handoff_.session,
+                     "IDLE polls (logged once): " + watch.error().message);
+        });
         selected_->poll = std::make_unique<net::Timer>(context_.loop, [this] {
           folder_changed();
           if (selected_ && selected_->poll) selected_->poll->start(kIdlePollInterval);

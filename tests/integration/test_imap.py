@@ -582,6 +582,41 @@ def test_logout_and_timeouts_leave_no_session():
     assert m.logout()[0] == "BYE"
 
 
+# --- idlewatch: a large APPEND through maa -> maa-mail (Unix socket) --------
+BIG_APPEND_BYTES = 20 << 20
+
+
+def big_message(size):
+    """A message of exactly `size` bytes: 78-byte CRLF lines of base64 text."""
+    import base64
+    head = b"Subject: big append\r\nMIME-Version: 1.0\r\n\r\n"
+    lines, rest = divmod(size - len(head), 78)
+    if rest == 1:  # no line is one byte long: make the last one longer
+        lines, rest = lines - 1, rest + 78
+    text = base64.b64encode(os.urandom(lines * 57))  # 76 characters per 57 bytes
+    body = b"".join(text[i:i + 76] + b"\r\n" for i in range(0, len(text), 76))
+    if rest:
+        body += b"x" * (rest - 2) + b"\r\n"
+    message = head + body
+    assert len(message) == size, len(message)
+    return message
+
+
+def test_append_of_20_mib_arrives_byte_exact():
+    message = big_message(BIG_APPEND_BYTES)
+    m = starttls_login()
+    fresh_folder(m, "Big")
+    typ, data = m.append("Big", None, None, message)
+    assert typ == "OK" and b"APPENDUID" in data[0], data
+    ok(m.select("Big", readonly=True))
+    data = ok(m.fetch("1", "(RFC822.SIZE BODY.PEEK[])"))
+    assert data[0][1] == message, (len(data[0][1]), len(message))
+    ok(m.close())
+    m.delete("Big")
+    m.logout()
+# --- end idlewatch ----------------------------------------------------------
+
+
 def main():
     global INST
     INST = start_instance(PORT_BASE)
@@ -606,6 +641,7 @@ def main():
             test_quota_from_maildirsize,
             test_compress_deflate_both_ways,
             test_logout_and_timeouts_leave_no_session,
+            test_append_of_20_mib_arrives_byte_exact,  # idlewatch
         ])
 
 
