@@ -90,9 +90,12 @@ class QueueFile {
   // Appends a state record for one recipient and fdatasyncs it.
   Status record_state(size_t recipient, RecipientState state, std::string_view reply,
                       uint64_t when_micros);
+  // Appends the record that the delay warning was sent, and fdatasyncs it.
+  Status record_delay_warning(uint64_t when_micros);
 
  private:
   QueueFile() = default;
+  Status append_state(const StateUpdate& update);
 
   UniqueFd fd_;
   std::string path_;
