@@ -90,6 +90,9 @@ constexpr KeySpec kKeys[] = {
     {"minimal_backoff_time", kDuration, "5m", "first retry delay of a deferred message"},
     {"maximal_backoff_time", kDuration, "4000s", "longest retry delay of a deferred message"},
     {"maximal_queue_lifetime", kDuration, "5d", "undeliverable this long: bounce to the sender"},
+    // --- delay warnings (branch delay) ---
+    {"delay_warning_time", kDuration, "0",
+     "still undelivered this long: one delay notice to the sender (0: never)"},
     {"default_destination_concurrency_limit", kInteger, "20",
      "parallel deliveries qmgr runs to one destination"},
     {"hopcount_limit", kInteger, "50", "more Received: headers than this: bounce as a mail loop"},

@@ -282,6 +282,11 @@ Result<size_t> apply_state_records(std::string_view bytes, Envelope& e) {
     }
     uint64_t index = get_be(payload, 0, 4);
     auto state = static_cast<unsigned char>(payload[4]);
+    if (index == kMessageEvent && state == static_cast<uint8_t>(MessageEvent::kDelayWarned)) {
+      e.delay_warned_micros = get_be(payload, 5, 8);
+      used += 8 + length;
+      continue;
+    }
     if (index >= e.recipients.size() || state > 2) return corrupt("state record values");
     QueueRecipient& r = e.recipients[index];
     r.state = static_cast<RecipientState>(state);

@@ -22,6 +22,11 @@ inline constexpr size_t kMaxStateRegion = 16 << 20;  // appended state records
 inline constexpr size_t kMaxStateReply = 2048;       // reply text kept per attempt
 
 enum class RecipientState : uint8_t { kPending = 0, kDelivered = 1, kFailed = 2 };
+// A state record about the whole message rather than one recipient: its
+// recipient index is kMessageEvent and its state byte one of these. Files
+// written before these existed simply have none (they still parse).
+inline constexpr uint32_t kMessageEvent = 0xffffffff;
+enum class MessageEvent : uint8_t { kDelayWarned = 3 };
 
 struct QueueRecipient {
   std::string address;              // as accepted (local@domain), without < >
@@ -55,6 +60,9 @@ struct Envelope {
   std::string auth_user;  // empty: not authenticated
   std::string tls_version;
   std::string tls_cipher;
+  // From the state records: when the delay warning (delay_warning_time)
+  // went to the sender, 0 if it has not.
+  uint64_t delay_warned_micros = 0;
 };
 
 // The fixed header at offset 0 of every queue file.
@@ -77,7 +85,8 @@ Result<std::string> encode_envelope(const Envelope& envelope);
 Result<Envelope> decode_envelope(std::string_view bytes);
 
 struct StateUpdate {
-  uint32_t recipient = 0;  // index into Envelope::recipients
+  uint32_t recipient = 0;  // index into Envelope::recipients, or kMessageEvent
+  // With kMessageEvent the byte holds a MessageEvent (the type's underlying uint8_t).
   RecipientState state = RecipientState::kPending;
   uint64_t when_micros = 0;
   std::string reply;

@@ -166,11 +166,20 @@ Status QueueFile::verify_content() const {
 Status QueueFile::record_state(size_t recipient, RecipientState state, std::string_view reply,
                                uint64_t when_micros) {
   if (recipient >= envelope_.recipients.size()) return make_error("no such recipient");
+  return append_state(
+      StateUpdate{static_cast<uint32_t>(recipient), state, when_micros, std::string(reply)});
+}
+
+Status QueueFile::record_delay_warning(uint64_t when_micros) {
+  auto event = static_cast<RecipientState>(MessageEvent::kDelayWarned);
+  return append_state(StateUpdate{kMessageEvent, event, when_micros, {}});
+}
+
+Status QueueFile::append_state(const StateUpdate& update) {
   // Drop a torn record left by a crash, so the new one follows whole records.
   if (valid_end_ < file_size_ && ::ftruncate(fd_.get(), static_cast<off_t>(valid_end_)) != 0)
     return storage_error("truncate", path_);
   file_size_ = valid_end_;
-  StateUpdate update{static_cast<uint32_t>(recipient), state, when_micros, std::string(reply)};
   std::string record = encode_state_record(update);
   if (file_size_ - header_.state_offset() + record.size() > kMaxStateRegion)
     return make_error(str_cat("too many state records in ", path_));

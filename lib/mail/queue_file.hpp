@@ -7,6 +7,8 @@
 //   40        envelope records (queue_envelope.cpp): type u8, length u32, text
 //   40+E      content: the message exactly as received (CRLF, dot-unstuffed)
 //   40+E+C    state records, appended by the queue manager after each attempt
+//             (one per recipient, or with index 0xffffffff one about the whole
+//             message: the delay warning; older files just lack that kind)
 //
 // The writer puts 40 zero bytes where the header goes, streams envelope and
 // content, and writes the real header only at commit, so a file cut short
@@ -90,9 +92,12 @@ class QueueFile {
   // Appends a state record for one recipient and fdatasyncs it.
   Status record_state(size_t recipient, RecipientState state, std::string_view reply,
                       uint64_t when_micros);
+  // Appends the record that the delay warning was sent, and fdatasyncs it.
+  Status record_delay_warning(uint64_t when_micros);
 
  private:
   QueueFile() = default;
+  Status append_state(const StateUpdate& update);
 
   UniqueFd fd_;
   std::string path_;

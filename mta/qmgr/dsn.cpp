@@ -14,10 +14,29 @@ std::string field(std::string_view s, size_t max = kMaxDsnDiagnostic) {
   return printable(s, max);
 }
 
-std::string human_part(const DsnInput& in, bool any_failed) {
+enum class Kind { kFailure, kDelay, kSuccess };
+
+Kind kind_of(const DsnInput& in) {
+  bool any_delayed = false;
+  for (const DsnRecipient& r : in.recipients) {
+    if (!r.delivered && !r.delayed) return Kind::kFailure;
+    any_delayed |= r.delayed;
+  }
+  return any_delayed ? Kind::kDelay : Kind::kSuccess;
+}
+
+std::string_view action_of(const DsnRecipient& r) {
+  return r.delivered ? "delivered" : r.delayed ? "delayed" : "failed";
+}
+
+std::string human_part(const DsnInput& in, Kind kind) {
   std::string text =
       str_cat("This is the mail system at host ", field(in.reporting_mta), ".", kCrlf, kCrlf);
-  if (any_failed)
+  if (kind == Kind::kDelay)
+    text += str_cat("Your message could not be delivered yet to one or more recipients.", kCrlf,
+                    "It will be retried until ", rfc5322_date(in.will_retry_until), ".", kCrlf,
+                    "This is a warning only: you do not need to send it again.", kCrlf);
+  else if (kind == Kind::kFailure)
     text += str_cat("I'm sorry to have to inform you that your message could not", kCrlf,
                     "be delivered to one or more recipients.", kCrlf);
   else
@@ -27,6 +46,7 @@ std::string human_part(const DsnInput& in, bool any_failed) {
   for (const DsnRecipient& r : in.recipients) {
     text += str_cat("<", field(r.address), ">: ");
     text += r.delivered ? std::string("delivered") : field(r.diagnostic);
+    if (r.delayed) text += " (still trying)";
     text += kCrlf;
   }
   return text;
@@ -42,11 +62,12 @@ std::string status_part(const DsnInput& in) {
     text += kCrlf;
     if (!r.orcpt.empty()) text += str_cat("Original-Recipient: ", field(r.orcpt), kCrlf);
     text += str_cat("Final-Recipient: rfc822; ", field(r.address), kCrlf);
-    text += str_cat("Action: ", r.delivered ? "delivered" : "failed", kCrlf);
+    text += str_cat("Action: ", action_of(r), kCrlf);
     text += str_cat("Status: ", field(r.status, 16), kCrlf);
     if (!r.diagnostic.empty())
       text += str_cat("Diagnostic-Code: smtp; ", field(r.diagnostic), kCrlf);
     text += str_cat("Last-Attempt-Date: ", rfc5322_date(in.now), kCrlf);
+    if (r.delayed) text += str_cat("Will-Retry-Until: ", rfc5322_date(in.will_retry_until), kCrlf);
   }
   return text;
 }
@@ -78,17 +99,18 @@ std::string status_of_reply(std::string_view reply) {
 }
 
 DsnParts compose_dsn(const DsnInput& in) {
-  bool any_failed = false;
-  for (const DsnRecipient& r : in.recipients) any_failed |= !r.delivered;
+  Kind kind = kind_of(in);
+  bool any_failed = kind != Kind::kSuccess;  // the original was not (yet) delivered to all
   std::string boundary = str_cat(field(in.boundary, 60), "/", field(in.reporting_mta, 100));
   DsnParts parts;
   std::string& h = parts.head;
   h = str_cat("From: Mail Delivery System <MAILER-DAEMON@", field(in.reporting_mta), ">", kCrlf);
   h += str_cat("To: <", field(in.original_sender), ">", kCrlf);
-  h += str_cat(
-      "Subject: ",
-      any_failed ? "Undelivered Mail Returned to Sender" : "Successful Mail Delivery Report",
-      kCrlf);
+  h += str_cat("Subject: ",
+               kind == Kind::kFailure ? "Undelivered Mail Returned to Sender"
+               : kind == Kind::kDelay ? "Delayed Mail (still being retried)"
+                                      : "Successful Mail Delivery Report",
+               kCrlf);
   h += str_cat("Date: ", rfc5322_date(in.now), kCrlf);
   h += str_cat("Message-ID: <", field(in.boundary, 60), ".dsn@", field(in.reporting_mta), ">",
                kCrlf);
@@ -100,7 +122,7 @@ DsnParts compose_dsn(const DsnInput& in) {
   h += str_cat("This is a MIME-encapsulated message.", kCrlf, kCrlf);
   h += str_cat("--", boundary, kCrlf, "Content-Description: Notification", kCrlf,
                "Content-Type: text/plain; charset=us-ascii", kCrlf, kCrlf);
-  h += human_part(in, any_failed);
+  h += human_part(in, kind);
   h += str_cat(kCrlf, "--", boundary, kCrlf, "Content-Description: Delivery report", kCrlf,
                "Content-Type: message/delivery-status", kCrlf, kCrlf);
   h += status_part(in);

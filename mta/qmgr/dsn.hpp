@@ -22,6 +22,7 @@ struct DsnRecipient {
   bool delivered = false;  // Action: delivered (NOTIFY=SUCCESS), else failed
   std::string status;      // enhanced status code, e.g. "5.1.1"
   std::string diagnostic;  // the reply, e.g. "550 5.1.1 User unknown"; may be empty
+  bool delayed = false;    // Action: delayed (delay_warning_time); then delivered is false
 };
 
 struct DsnInput {
@@ -31,6 +32,7 @@ struct DsnInput {
   std::string original_sender;
   int64_t arrival_time = 0;  // Unix seconds
   int64_t now = 0;
+  int64_t will_retry_until = 0;  // Unix seconds; for delayed recipients (RFC 3464 2.3.9)
   std::vector<DsnRecipient> recipients;
   bool headers_only = false;  // text/rfc822-headers instead of message/rfc822
   std::string boundary;       // unique, not in the content (use the queue id)

@@ -59,6 +59,13 @@ std::string read_headers(const mail::QueueFile& file) {
   return head;
 }
 
+// RFC 3461 4.1: no NOTIFY leaves delay notices to the MTA; Postfix sends
+// them (when delay warnings are on), and so do we.
+bool notify_allows_delay(uint8_t notify) {
+  if (notify & mail::kNotifyNever) return false;
+  return notify == mail::kNotifyDefault || (notify & mail::kNotifyDelay) != 0;
+}
+
 bool notify_allows(uint8_t notify, bool success) {
   if (notify & mail::kNotifyNever) return false;
   if (success) return (notify & mail::kNotifySuccess) != 0;
@@ -152,7 +159,7 @@ bool deliver_local(const QmgrSettings& settings, const mail::QueueFile& file,
 
 // Commits a DSN about `recipients` to the sender as a new message from <>.
 Status send_dsn(mail::QueueStore& store, const QmgrSettings& settings, const mail::QueueFile& file,
-                std::vector<DsnRecipient> recipients) {
+                std::vector<DsnRecipient> recipients, int64_t will_retry_until = 0) {
   const mail::Envelope& env = file.envelope();
   DsnInput input;
   input.reporting_mta = settings.hostname;
@@ -161,6 +168,7 @@ Status send_dsn(mail::QueueStore& store, const QmgrSettings& settings, const mai
   input.original_sender = env.sender;
   input.arrival_time = static_cast<int64_t>(env.arrival_micros / 1'000'000);
   input.now = now_seconds();
+  input.will_retry_until = will_retry_until;
   input.recipients = std::move(recipients);
   input.headers_only =
       env.ret == mail::DsnRet::kHeaders || file.content_length() > kMaxReturnedContent;
@@ -194,6 +202,39 @@ Status send_dsn(mail::QueueStore& store, const QmgrSettings& settings, const mai
   return {};
 }
 
+// delay_warning_time: once per message, a delayed DSN (RFC 3464 2.3.3) for
+// the recipients still pending after this attempt, recorded in the queue
+// file so that neither the next attempt nor a restarted qmgr sends another.
+// A failure is logged and tried again at the next attempt.
+void send_delay_warning(mail::QueueStore& store, const QmgrSettings& settings,
+                        mail::QueueFile& file, const std::vector<Outcome>& outcomes) {
+  const mail::Envelope& env = file.envelope();
+  int64_t arrival = static_cast<int64_t>(env.arrival_micros / 1'000'000);
+  if (settings.delay_warning.count() <= 0 || env.delay_warned_micros != 0 || env.sender.empty() ||
+      now_seconds() - arrival < settings.delay_warning.count())
+    return;
+  std::vector<DsnRecipient> delayed;
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    const Outcome& o = outcomes[i];
+    const mail::QueueRecipient& r = env.recipients[i];
+    if (!o.attempted || o.state != RecipientState::kPending || !notify_allows_delay(r.notify))
+      continue;
+    DsnRecipient d{r.address, r.orcpt, false, status_of_reply(o.reply), o.reply, true};
+    if (!d.status.starts_with("4.")) d.status = "4.0.0";
+    delayed.push_back(std::move(d));
+  }
+  if (delayed.empty()) return;
+  if (Status s =
+          send_dsn(store, settings, file, std::move(delayed), arrival + settings.lifetime.count());
+      !s) {
+    log::error(str_cat(env.queue_id, ": cannot queue the delay warning: ", s.error().message,
+                       "; trying again at the next attempt"));
+    return;
+  }
+  if (Status s = file.record_delay_warning(now_micros()); !s)
+    log::error(str_cat(env.queue_id, ": cannot record the delay warning: ", s.error().message));
+}
+
 void move_to_corrupt(mail::QueueStore& store, const std::string& id, std::string_view why) {
   log::error(str_cat(id, ": ", why, "; moved to the corrupt queue"));
   if (Status s = store.move(id, QueueName::kActive, QueueName::kCorrupt, mail::Sync::kDurable); !s)
@@ -216,6 +257,7 @@ QmgrSettings QmgrSettings::from_config(std::shared_ptr<const core::Config> confi
   };
   s.backoff = {seconds("minimal_backoff_time"), seconds("maximal_backoff_time")};
   s.lifetime = seconds("maximal_queue_lifetime");
+  s.delay_warning = seconds("delay_warning_time");
   s.hopcount_limit = static_cast<size_t>(std::max<int64_t>(config->integer("hopcount_limit"), 1));
   s.concurrency = static_cast<size_t>(
       std::max<int64_t>(config->integer("default_destination_concurrency_limit"), 1));
@@ -318,6 +360,8 @@ AttemptResult attempt_delivery(mail::QueueStore& store, const QmgrSettings& sett
       result.queued_notification = true;
     }
   }
+
+  if (!expired) send_delay_warning(store, settings, file, outcomes);
 
   uint32_t max_attempts = 0;
   uint64_t when = now_micros();

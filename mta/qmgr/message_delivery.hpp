@@ -27,6 +27,7 @@ struct QmgrSettings {
   std::string hostname;
   BackoffPolicy backoff;
   std::chrono::seconds lifetime{5 * 86400};  // maximal_queue_lifetime
+  std::chrono::seconds delay_warning{0};     // delay_warning_time; 0: no delay warnings
   size_t hopcount_limit = 50;
   size_t concurrency = 20;  // default_destination_concurrency_limit
   std::chrono::milliseconds queue_run_delay{300'000};

@@ -8,12 +8,12 @@ files, qmgr killed -9 mid-run, and mda unreachable then back."""
 import glob
 import os
 import signal
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gmtest import BIN, Instance, run_tests, wait_for  # noqa: E402
+import queuetest  # noqa: E402
+from gmtest import Instance, run_tests, wait_for  # noqa: E402
 
 PORT_BASE = 24000
 DOMAIN = "example.test"
@@ -23,11 +23,7 @@ INST = None
 
 
 def enqueue(sender, recipients, body, *extra):
-    result = subprocess.run([os.path.join(BIN, "gm-enqueue"), "-c", INST.conf, "-f", sender,
-                             *extra, *recipients], input=body.encode(), capture_output=True,
-                            timeout=30)
-    assert result.returncode == 0, result.stderr
-    return result.stdout.decode().strip()
+    return queuetest.enqueue(INST, sender, recipients, body, *extra)
 
 
 def message(subject, sender=BOB, to=ALICE, extra_headers="", size=0):
@@ -55,17 +51,11 @@ def find_message(user, needle, timeout=20.0):
 
 
 def queue(name):
-    return [f for f in glob.glob(os.path.join(INST.dir, "spool", name, "*"))
-            if not os.path.basename(f).startswith(".")]
+    return queuetest.queue_files(INST, name)
 
 
 def flush():
-    # What gmctl queue flush does: one line on the trigger socket.
-    import socket
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(os.path.join(INST.dir, "run", "qmgr.sock"))
-    s.sendall(b"flush\n")
-    s.close()
+    queuetest.flush(INST)
 
 
 def queue_empty():
