@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import queuetest  # noqa: E402
 from gmtest import Instance, run_tests, wait_for  # noqa: E402
 
-PORT_BASE = 34500
+PORT_BASE = 26000  # below the ephemeral ports (32768+)
 DOMAIN = "example.test"
 BOB, CAROL, DAVE = f"bob@{DOMAIN}", f"carol@{DOMAIN}", f"dave@{DOMAIN}"
 PASSWORD = "correct horse battery"
