@@ -76,12 +76,14 @@ void ImapSession::select_mailbox(const mail::ImapCommand& command, bool read_onl
     if (qresync && !enabled_.qresync())
       return finish_tagged(command.tag, imap_reply::syntax("QRESYNC is not enabled"));
   }
-  auto name = read_mailbox_name(command.args[0]);
-  if (!name) return finish_tagged(command.tag, name_refused(name.error()));
+  // RFC 9051 6.3.2: the old mailbox is deselected before the attempt, so a
+  // SELECT that fails (NO) leaves none selected.
   if (selected_) {
     deselect();
     untagged("OK [CLOSED] Previous mailbox closed");  // RFC 7162 3.2.11, RFC 9051 7.1
   }
+  auto name = read_mailbox_name(command.args[0]);
+  if (!name) return finish_tagged(command.tag, name_refused(name.error()));
   if (!store_.exists(*name)) return finish_tagged(command.tag, imap_reply::nonexistent("Mailbox"));
   auto dir = store_.folder_dir(*name);
   if (!dir) return finish_tagged(command.tag, imap_reply::cannot(dir.error().message));
@@ -100,11 +102,7 @@ void ImapSession::select_mailbox(const mail::ImapCommand& command, bool read_onl
   sel.view.reset(sel.folder->messages());
   state_ = ImapState::kSelected;
 
-  const auto& keywords = sel.folder->keyword_names();
-  untagged("FLAGS (" + format_flag_list(keywords) + ")");
-  untagged(read_only
-               ? "OK [PERMANENTFLAGS ()] Read-only mailbox"
-               : "OK [PERMANENTFLAGS (" + format_flag_list(keywords) + " \\*)] Flags permitted");
+  announce_keywords(true);
   untagged(str_cat(sel.view.exists(), " EXISTS"));
   if (!enabled_.rev2()) {
     untagged("0 RECENT");
@@ -129,6 +127,17 @@ void ImapSession::select_mailbox(const mail::ImapCommand& command, bool read_onl
                          true);
   finish_tagged(command.tag, imap_reply::ok(std::string(verb) + " completed",
                                             read_only ? "READ-ONLY" : "READ-WRITE"));
+}
+
+void ImapSession::announce_keywords(bool always) {
+  Selected& sel = *selected_;
+  const auto& keywords = sel.folder->keyword_names();
+  if (!always && keywords == sel.announced_keywords) return;
+  sel.announced_keywords = keywords;
+  untagged("FLAGS (" + format_flag_list(keywords) + ")");
+  untagged(sel.read_only
+               ? "OK [PERMANENTFLAGS ()] Read-only mailbox"
+               : "OK [PERMANENTFLAGS (" + format_flag_list(keywords) + " \\*)] Flags permitted");
 }
 
 // RFC 7162 3.2.5.1 / 3.2.6: VANISHED (EARLIER) for what went away since

@@ -174,6 +174,7 @@ void ImapSession::refresh_selected(bool announce_expunges) {
 
 void ImapSession::announce_updates(bool announce_expunges) {
   Selected& sel = *selected_;
+  announce_keywords(false);  // new keywords before the FETCH lines using them
   ViewUpdates updates =
       sel.view.refresh(sel.folder->messages(), announce_expunges, enabled_.condstore());
   if (!updates.expunged_uids.empty()) {

@@ -102,6 +102,9 @@ class ImapSession final : public net::Session {
     std::unique_ptr<mail::MailboxFolder> folder;
     MailboxView view;
     bool read_only = false;
+    // The keywords the last FLAGS response listed (RFC 9051 7.3.5: a new
+    // one is announced with FLAGS and PERMANENTFLAGS).
+    std::vector<std::string> announced_keywords;
     std::unique_ptr<net::DirWatch> watch;  // during IDLE
     // During IDLE when no inotify instance is left (fs.inotify limits): a
     // sync every kIdlePollInterval instead.
@@ -167,6 +170,9 @@ class ImapSession final : public net::Session {
   void select_mailbox(const mail::ImapCommand& command, bool read_only);
   void report_changes_since(uint64_t modseq, const mail::SequenceSet* known, bool vanished);
   void deselect();
+  // FLAGS and PERMANENTFLAGS when the folder's keywords differ from the
+  // ones last announced (always, when `always`).
+  void announce_keywords(bool always);
 
   // Messages (imap_cmd_store.cpp, imap_cmd_fetch.cpp, imap_cmd_search.cpp,
   // imap_cmd_append.cpp).

@@ -617,6 +617,85 @@ def test_append_of_20_mib_arrives_byte_exact():
 # --- end idlewatch ----------------------------------------------------------
 
 
+# --- conform: RFC 9051 [CLOSED] on reselect, FLAGS for new keywords ----------
+def test_select_elsewhere_sends_closed_and_a_failed_select_deselects():
+    r = Raw()
+    _, lines = r.command("SELECT INBOX", "OK")
+    assert not any(b"[CLOSED]" in l for l in lines), lines  # nothing was selected
+    # RFC 9051 6.3.2 / RFC 7162 3.2.11: [CLOSED] first, then the new mailbox.
+    _, lines = r.command("EXAMINE INBOX", "OK")
+    assert lines[0].startswith(b"* OK [CLOSED]"), lines
+    assert sum(b"[CLOSED]" in l for l in lines) == 1, lines
+    # A SELECT that fails (no such mailbox, refused name) deselects first:
+    # "no mailbox is selected" (RFC 9051 6.3.2).
+    for name in ("NoSuchBoxHere", '"../../etc"'):
+        r.command("SELECT INBOX", "OK")
+        status, lines = r.command(f"SELECT {name}", "NO")
+        assert [l for l in lines if l.startswith(b"* OK")] == lines and len(lines) == 1, lines
+        assert lines[0].startswith(b"* OK [CLOSED]"), lines
+        status, _ = r.command("FETCH 1 (FLAGS)")
+        assert status.split()[1] == "BAD", status  # no mailbox is selected any more
+        _, lines = r.command("SELECT INBOX", "OK")
+        assert not any(b"[CLOSED]" in l for l in lines), lines
+    r.command("LOGOUT")
+    r.close()
+
+
+def test_new_keyword_is_announced_with_flags_and_permanentflags():
+    m = starttls_login()
+    fresh_folder(m, "Kw")
+    ok(m.append("Kw", None, None, b"Subject: kw\r\n\r\nHello.\r\n"))
+    m.logout()
+    r, other = Raw(), Raw()
+    _, lines = r.command("SELECT Kw", "OK")
+    assert not any(b"$Conform1" in l for l in lines), lines
+    other.command("SELECT Kw", "OK")
+    # RFC 9051 7.3.5: FLAGS and PERMANENTFLAGS with the new keyword come
+    # before the FETCH response that shows it.
+    _, lines = r.command("STORE 1 +FLAGS ($Conform1)", "OK")
+    flags = [i for i, l in enumerate(lines) if l.startswith(b"* FLAGS (")]
+    perm = [i for i, l in enumerate(lines) if l.startswith(b"* OK [PERMANENTFLAGS (")]
+    fetch = [i for i, l in enumerate(lines) if b" FETCH (" in l]
+    assert len(flags) == 1 and len(perm) == 1 and len(fetch) == 1, lines
+    assert b"$Conform1" in lines[flags[0]] and b"\\Seen" in lines[flags[0]], lines
+    assert b"$Conform1" in lines[perm[0]] and b"\\*" in lines[perm[0]], lines
+    assert flags[0] < fetch[0] and perm[0] < fetch[0], lines
+    # Known already: no second announcement.
+    _, lines = r.command("STORE 1 -FLAGS ($Conform1)", "OK")
+    assert not any(l.startswith(b"* FLAGS") for l in lines), lines
+    _, lines = r.command("STORE 1 +FLAGS.SILENT ($Conform1)", "OK")
+    assert not any(l.startswith(b"* FLAGS") for l in lines), lines
+    # The other session learns it at its next command, also before the FETCH.
+    _, lines = other.command("NOOP", "OK")
+    flags = [i for i, l in enumerate(lines) if l.startswith(b"* FLAGS (")]
+    fetch = [i for i, l in enumerate(lines) if b" FETCH (" in l]
+    assert len(flags) == 1 and b"$Conform1" in lines[flags[0]], lines
+    assert fetch and flags[0] < fetch[0], lines
+    # APPEND into the selected mailbox with a new keyword.
+    msg = b"Subject: kw2\r\n\r\nHello.\r\n"
+    r.send(f"a1 APPEND Kw ($Conform2) {{{len(msg)}+}}\r\n".encode() + msg + b"\r\n")
+    status, lines = r.read_until("a1")
+    assert status.startswith("a1 OK"), status
+    flags = [l for l in lines if l.startswith(b"* FLAGS (")]
+    perm = [l for l in lines if l.startswith(b"* OK [PERMANENTFLAGS (")]
+    assert len(flags) == 1 and b"$Conform2" in flags[0] and b"$Conform1" in flags[0], lines
+    assert len(perm) == 1 and b"$Conform2" in perm[0], lines
+    # A read-only session hears FLAGS too, with an empty PERMANENTFLAGS.
+    other.command("EXAMINE Kw", "OK")
+    r.command("STORE 2 +FLAGS ($Conform3)", "OK")
+    _, lines = other.command("NOOP", "OK")
+    assert any(l.startswith(b"* FLAGS (") and b"$Conform3" in l for l in lines), lines
+    assert b"* OK [PERMANENTFLAGS ()] Read-only mailbox" in lines, lines
+    r.command("LOGOUT")
+    other.command("LOGOUT")
+    r.close()
+    other.close()
+    m = starttls_login()
+    m.delete("Kw")
+    m.logout()
+# --- end conform ------------------------------------------------------------
+
+
 def main():
     global INST
     INST = start_instance(PORT_BASE)
@@ -642,6 +721,8 @@ def main():
             test_compress_deflate_both_ways,
             test_logout_and_timeouts_leave_no_session,
             test_append_of_20_mib_arrives_byte_exact,  # idlewatch
+            test_select_elsewhere_sends_closed_and_a_failed_select_deselects,  # conform
+            test_new_keyword_is_announced_with_flags_and_permanentflags,  # conform
         ])
 
 
