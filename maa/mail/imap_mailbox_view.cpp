@@ -15,6 +15,7 @@ bool MailboxView::same_flags(const Entry& e, const mail::MessageRecord& r, bool 
 
 void MailboxView::reset(std::span<const mail::MessageRecord> records) {
   entries_.clear();
+  ghosts_ = 0;
   entries_.reserve(records.size());
   for (const auto& r : records) entries_.push_back(entry_of(r));
 }
@@ -22,6 +23,7 @@ void MailboxView::reset(std::span<const mail::MessageRecord> records) {
 ViewUpdates MailboxView::refresh(std::span<const mail::MessageRecord> records,
                                  bool announce_expunges, bool with_modseq) {
   ViewUpdates updates;
+  ghosts_ = 0;
   std::vector<Entry> next;
   next.reserve(std::max(entries_.size(), records.size()));
   // Both lists ascend by UID: one merge walk.
@@ -44,6 +46,7 @@ ViewUpdates MailboxView::refresh(std::span<const mail::MessageRecord> records,
       updates.expunged_seqs.push_back(static_cast<uint32_t>(next.size() + 1));
     } else {
       e.gone = true;
+      ++ghosts_;
       next.push_back(std::move(e));
     }
   }

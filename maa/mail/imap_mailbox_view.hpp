@@ -34,6 +34,8 @@ class MailboxView {
   uint32_t exists() const { return static_cast<uint32_t>(entries_.size()); }
   uint32_t uid_at(uint32_t seq) const { return entries_[seq - 1].uid; }
   bool expunged_at(uint32_t seq) const { return entries_[seq - 1].gone; }
+  // Expunged messages kept until a command may announce them.
+  bool has_ghosts() const { return ghosts_ != 0; }
   uint32_t last_uid() const { return entries_.empty() ? 0 : entries_.back().uid; }
   // The sequence number of a UID still in the view.
   std::optional<uint32_t> seq_of(uint32_t uid) const;
@@ -54,6 +56,7 @@ class MailboxView {
   static bool same_flags(const Entry& e, const mail::MessageRecord& r, bool with_modseq);
 
   std::vector<Entry> entries_;
+  size_t ghosts_ = 0;
 };
 
 }  // namespace gm::maa

@@ -175,6 +175,13 @@ void ImapSession::refresh_selected(bool announce_expunges) {
 void ImapSession::announce_updates(bool announce_expunges) {
   Selected& sel = *selected_;
   announce_keywords(false);  // new keywords before the FETCH lines using them
+  // Every append, flag change and expunge, ours or another process's, moves
+  // the folder's HIGHESTMODSEQ: while it stands still the records are the
+  // ones the view was last compared with, so the walk over every message
+  // (each command, each IDLE wake-up) can be skipped.
+  uint64_t modseq = sel.folder->highest_modseq();
+  if (modseq == sel.compared_modseq && !(announce_expunges && sel.view.has_ghosts())) return;
+  sel.compared_modseq = modseq;
   ViewUpdates updates =
       sel.view.refresh(sel.folder->messages(), announce_expunges, enabled_.condstore());
   if (!updates.expunged_uids.empty()) {

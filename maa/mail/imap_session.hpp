@@ -101,6 +101,8 @@ class ImapSession final : public net::Session {
     std::string name;  // UTF-8 IMAP name
     std::unique_ptr<mail::MailboxFolder> folder;
     MailboxView view;
+    // The folder's HIGHESTMODSEQ when the view was last compared with it.
+    uint64_t compared_modseq = 0;
     bool read_only = false;
     // The keywords the last FLAGS response listed (RFC 9051 7.3.5: a new
     // one is announced with FLAGS and PERMANENTFLAGS).

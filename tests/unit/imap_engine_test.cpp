@@ -45,9 +45,14 @@ TEST(MailboxView, RefreshKeepsGhostsWhenExpungesMayNotBeAnnounced) {
   EXPECT_TRUE(updates.exists_changed);
   EXPECT_EQ(view.exists(), 3u);
   EXPECT_TRUE(view.expunged_at(1));
+  EXPECT_TRUE(view.has_ghosts());
+  // Still missing, still not announceable: still a ghost.
+  EXPECT_TRUE(view.refresh(now, false, true).expunged_seqs.empty());
+  EXPECT_TRUE(view.has_ghosts());
   updates = view.refresh(now, true, true);
   EXPECT_EQ(updates.expunged_seqs, (std::vector<uint32_t>{1}));
   EXPECT_EQ(view.exists(), 2u);
+  EXPECT_FALSE(view.has_ghosts());
   EXPECT_EQ(view.seq_of(5), std::optional<uint32_t>(2));
 }
 
