@@ -6,6 +6,7 @@ NOTIFY or NOTIFY=DELAY only, and no second one after more retries or after
 qmgr is restarted (the warning is recorded in the queue file)."""
 
 import glob
+import json
 import os
 import signal
 import sys
@@ -66,6 +67,11 @@ def test_over_quota_gets_one_delay_notice_even_across_a_restart():
     assert b"Will-Retry-Until: " in dsn
     assert b"Return-Path: <>" in dsn
     assert deferred(), "the message must still wait in the queue"
+    # gmctl shows that the warning went out, in both output forms.
+    qid = os.path.basename(deferred()[0])
+    shown = json.loads(INST.gmctl("--json", "queue", "show", qid).stdout)["message"]
+    assert isinstance(shown["delay_warned"], int) and shown["delay_warned"] >= shown["arrival"], shown
+    assert "delay warning sent: " in INST.gmctl("queue", "show", qid).stdout
     # Several more attempts, each still 452: no second notice.
     wait_for(attempts_logged(before, 4), timeout=30, what="more deferred attempts")
     assert len(delay_notices("stuck")) == 1

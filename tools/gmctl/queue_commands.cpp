@@ -60,6 +60,12 @@ void write_entry_fields(core::JsonWriter& json, const mail::QueueListing& entry)
   const mail::Envelope& envelope = entry.envelope;
   json.key("arrival").value(static_cast<int64_t>(envelope.arrival_micros / 1000000));
   json.key("sender").value(envelope.sender);
+  // When the sender was told the message is delayed (delay_warning_time), else null.
+  json.key("delay_warned");
+  if (envelope.delay_warned_micros != 0)
+    json.value(static_cast<int64_t>(envelope.delay_warned_micros / 1000000));
+  else
+    json.null();
   write_recipients(json, envelope);
 }
 
@@ -156,6 +162,9 @@ int show(Options& options, const Context& context, const core::Config& config) {
   std::printf("client: %s %s (%s)%s%s\n", printable(e.client.address).c_str(),
               printable(e.client.name).c_str(), printable(e.client.protocol).c_str(),
               e.auth_user.empty() ? "" : " authenticated as ", printable(e.auth_user).c_str());
+  if (e.delay_warned_micros != 0)
+    std::printf("delay warning sent: %s\n",
+                mail::rfc5322_date(static_cast<int64_t>(e.delay_warned_micros / 1000000)).c_str());
   for (const auto& r : e.recipients)
     std::printf("recipient: <%s> %s%s%s\n", printable(r.address).c_str(),
                 std::string(state_name(r.state)).c_str(), r.last_reply.empty() ? "" : " ",
