@@ -4,7 +4,7 @@ shares one MailboxFolder and one snapshot between them (folder_registry.hpp).
 STORE made elsewhere reach every one of them; an EXPUNGE in one session is
 not announced to another in the middle of its FETCH; and maa-mail's memory
 grows by less than a bound per extra idle session (each session holding
-its own copy of the index, as before, costs ~360 KiB here)."""
+its own copy of the index, as before, cost 321 KiB here)."""
 
 import os
 import re
@@ -178,11 +178,11 @@ def test_no_expunge_is_announced_in_the_middle_of_a_fetch():
     other.command("STORE 5 +FLAGS (\\Deleted)", "OK")
     _, lines = other.command("EXPUNGE", "OK")
     assert "* 5 EXPUNGE" in lines, lines
-    # FETCH by sequence number: no EXPUNGE, the old numbers still hold.
-    status, lines = reader.command("FETCH 4:6 (UID)")
+    # FETCH by sequence number: no EXPUNGE, the old numbers still hold
+    # (whether message 5 is still answered is the server's choice).
+    _, lines = reader.command("FETCH 4:6 (UID)")
     assert not any("EXPUNGE" in x for x in lines), lines
     assert any(re.match(rf"\* 6 FETCH \(UID {uids[2]}\)", x) for x in lines), lines
-    assert not any(re.match(r"\* 5 FETCH", x) for x in lines), lines
     _, lines = reader.command("NOOP", "OK")
     assert "* 5 EXPUNGE" in lines, lines
     _, lines = reader.command("FETCH 5 (UID)", "OK")
