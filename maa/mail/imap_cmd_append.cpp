@@ -25,19 +25,13 @@ mail::ImapLiteralSink* ImapSession::append_sink(const mail::ImapLiteralAnnounce&
     sink.failure = imap_reply::try_create();
     return &sink;
   }
-  if (selected_ && selected_->name == *name) {
-    sink.folder = selected_->folder.get();
-  } else {
-    auto dir = store_.folder_dir(*name);
-    auto folder = dir ? mail::MailboxFolder::open(*dir)
-                      : Result<std::unique_ptr<mail::MailboxFolder>>(dir.error());
-    if (!folder) {
-      sink.failure = imap_reply::server_bug(folder.error().message);
-      return &sink;
-    }
-    sink.opened = std::move(*folder);
-    sink.folder = sink.opened.get();
+  auto folder = open_folder(*name);
+  if (auto* refused = std::get_if<ImapReply>(&folder)) {
+    sink.failure = *refused;
+    return &sink;
   }
+  sink.opened = std::move(std::get<std::shared_ptr<SharedFolder>>(folder));
+  sink.folder = &sink.opened->folder();
   if (auto quota = quota_left(); quota && *quota < announce.size) {
     sink.failure = imap_reply::over_quota();
     return &sink;

@@ -1,7 +1,5 @@
 // Commands of every state: CAPABILITY, NOOP, LOGOUT, ID (RFC 2971),
 // ENABLE (RFC 5161), NAMESPACE (RFC 2342), IDLE (RFC 2177), CHECK.
-#include <mutex>
-
 #include "core/build_info.hpp"
 #include "core/log.hpp"
 #include "core/str.hpp"
@@ -121,26 +119,8 @@ void ImapSession::cmd_idle(const mail::ImapCommand& command) {
   if (state_ == ImapState::kSelected) {
     refresh_selected(true);
     if (state_ == ImapState::kLogout) return;
-    if (!selected_->watch && conn_ != nullptr) {
-      auto watch = net::DirWatch::start(context_.loop, selected_->folder->dir(),
-                                        [this] { folder_changed(); });
-      if (watch) {
-        selected_->watch = std::move(*watch);
-      } else {
-        // All sessions share one inotify instance: only an exhausted
-        // fs.inotify.max_user_watches gets here, so say it once.
-        static std::once_flag logged;
-        std::call_once(logged, [&] {
-          log::write(log::Level::kWarning, handoff_.session,
-                     "IDLE polls (logged once): " + watch.error().message);
-        });
-        selected_->poll = std::make_unique<net::Timer>(context_.loop, [this] {
-          folder_changed();
-          if (selected_ && selected_->poll) selected_->poll->start(kIdlePollInterval);
-        });
-        selected_->poll->start(kIdlePollInterval);
-      }
-    }
+    if (!selected_->idle && conn_ != nullptr)
+      selected_->idle = selected_->shared->subscribe([this] { folder_changed(); });
   }
   idle_tag_ = command.tag;
   input_ = ImapInput::kIdle;
@@ -151,10 +131,7 @@ void ImapSession::cmd_idle(const mail::ImapCommand& command) {
 
 void ImapSession::idle_done(std::string_view line) {
   input_ = ImapInput::kCommands;
-  if (selected_) {
-    selected_->watch.reset();
-    selected_->poll.reset();
-  }
+  if (selected_) selected_->idle.reset();
   std::string tag = std::move(idle_tag_);
   if (!iequals(line, "DONE")) {
     return finish_tagged(tag, imap_reply::syntax("Expected DONE"));

@@ -60,6 +60,20 @@ void ImapSession::cmd_examine(const mail::ImapCommand& command) {
   select_mailbox(command, true);
 }
 
+std::variant<std::shared_ptr<SharedFolder>, ImapReply> ImapSession::open_folder(
+    std::string_view name) {
+  if (selected_ && selected_->name == name) return selected_->shared;
+  auto dir = store_.folder_dir(std::string(name));
+  if (!dir) return imap_reply::cannot(dir.error().message);
+  auto folder = context_.folders.open(*dir);
+  if (!folder) {
+    log::write(log::Level::kWarning, handoff_.session,
+               "open " + *dir + ": " + folder.error().message);
+    return imap_reply::server_bug("Cannot open the mailbox");
+  }
+  return std::move(*folder);
+}
+
 void ImapSession::deselect() {
   selected_.reset();
   state_ = ImapState::kAuthenticated;
@@ -77,7 +91,9 @@ void ImapSession::select_mailbox(const mail::ImapCommand& command, bool read_onl
       return finish_tagged(command.tag, imap_reply::syntax("QRESYNC is not enabled"));
   }
   // RFC 9051 6.3.2: the old mailbox is deselected before the attempt, so a
-  // SELECT that fails (NO) leaves none selected.
+  // SELECT that fails (NO) leaves none selected. Its folder stays open
+  // until then: selecting it again is a sync(), not a fresh open.
+  std::shared_ptr<SharedFolder> previous = selected_ ? selected_->shared : nullptr;
   if (selected_) {
     deselect();
     untagged("OK [CLOSED] Previous mailbox closed");  // RFC 7162 3.2.11, RFC 9051 7.1
@@ -85,21 +101,17 @@ void ImapSession::select_mailbox(const mail::ImapCommand& command, bool read_onl
   auto name = read_mailbox_name(command.args[0]);
   if (!name) return finish_tagged(command.tag, name_refused(name.error()));
   if (!store_.exists(*name)) return finish_tagged(command.tag, imap_reply::nonexistent("Mailbox"));
-  auto dir = store_.folder_dir(*name);
-  if (!dir) return finish_tagged(command.tag, imap_reply::cannot(dir.error().message));
-  auto folder = mail::MailboxFolder::open(*dir);
-  if (!folder) {
-    log::write(log::Level::kWarning, handoff_.session,
-               "open " + *dir + ": " + folder.error().message);
-    return finish_tagged(command.tag, imap_reply::server_bug("Cannot open the mailbox"));
-  }
+  auto folder = open_folder(*name);
+  if (auto* refused = std::get_if<ImapReply>(&folder)) return finish_tagged(command.tag, *refused);
   if (condstore) enabled_.add(ImapExtension::kCondstore);  // RFC 7162 3.1.8
   selected_ = std::make_unique<Selected>();
   Selected& sel = *selected_;
   sel.name = *name;
-  sel.folder = std::move(*folder);
+  sel.shared = std::move(std::get<std::shared_ptr<SharedFolder>>(folder));
+  sel.folder = &sel.shared->folder();
+  sel.uid_validity = sel.folder->uid_validity();
   sel.read_only = read_only;
-  sel.view.reset(sel.folder->messages());
+  sel.view.reset(sel.shared->snapshot());
   state_ = ImapState::kSelected;
 
   announce_keywords(true);

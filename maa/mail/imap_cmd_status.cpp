@@ -43,19 +43,11 @@ std::optional<ImapReply> ImapSession::status_line(std::string_view name,
                                                   std::span<const mail::ImapArg> items,
                                                   std::string& out) {
   if (items.empty()) return imap_reply::syntax("STATUS needs at least one item");
-  std::unique_ptr<mail::MailboxFolder> opened;
-  mail::MailboxFolder* folder = nullptr;
-  if (selected_ && selected_->name == name) {
-    folder = selected_->folder.get();
-  } else {
-    if (!store_.exists(name)) return imap_reply::nonexistent("Mailbox");
-    auto dir = store_.folder_dir(name);
-    if (!dir) return imap_reply::cannot(dir.error().message);
-    auto f = mail::MailboxFolder::open(*dir);
-    if (!f) return imap_reply::server_bug(f.error().message);
-    opened = std::move(*f);
-    folder = opened.get();
-  }
+  if (!(selected_ && selected_->name == name) && !store_.exists(name))
+    return imap_reply::nonexistent("Mailbox");
+  auto opened = open_folder(name);
+  if (auto* refused = std::get_if<ImapReply>(&opened)) return *refused;
+  mail::MailboxFolder* folder = &std::get<std::shared_ptr<SharedFolder>>(opened)->folder();
   StatusTotals t = totals_of(*folder);
   std::string list;
   for (const auto& item : items) {

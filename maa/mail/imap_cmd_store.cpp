@@ -63,7 +63,7 @@ void ImapSession::cmd_store(const mail::ImapCommand& command) {
   auto modified =
       sel.folder->store(uids, action->mode, flags->flags, flags->keywords, unchanged_since);
   if (!modified) return finish(command, imap_reply::limit(modified.error().message));
-  announce_keywords(false);  // RFC 9051 7.3.5: before the FETCH lines using them
+  announce_keywords(false);       // RFC 9051 7.3.5: before the FETCH lines using them
   std::vector<uint32_t> refused;  // sequence numbers or UIDs, as the command spoke
   for (uint32_t seq : *seqs) {
     uint32_t uid = sel.view.uid_at(seq);
@@ -104,18 +104,11 @@ void ImapSession::copy_or_move(const mail::ImapCommand& command, bool move) {
   if (!name) return finish(command, name_refused(name.error()));
   if (!store_.exists(*name)) return finish(command, imap_reply::try_create());
   Selected& sel = *selected_;
-  std::unique_ptr<mail::MailboxFolder> opened;
-  mail::MailboxFolder* dest = sel.folder.get();
-  if (*name != sel.name) {
-    auto dir = store_.folder_dir(*name);
-    if (!dir) return finish(command, imap_reply::cannot(dir.error().message));
-    auto f = mail::MailboxFolder::open(*dir);
-    if (!f) return finish(command, imap_reply::server_bug(f.error().message));
-    opened = std::move(*f);
-    dest = opened.get();
-  } else if (move) {
+  if (*name == sel.name && move)
     return finish(command, imap_reply::cannot("Cannot MOVE into the same mailbox"));
-  }
+  auto opened = open_folder(*name);
+  if (auto* refused = std::get_if<ImapReply>(&opened)) return finish(command, *refused);
+  mail::MailboxFolder* dest = &std::get<std::shared_ptr<SharedFolder>>(opened)->folder();
   if (uids->empty())
     return finish(command, imap_reply::ok(std::string(verb) + " completed: no messages"));
   auto copied = sel.folder->copy_to(*dest, *uids);

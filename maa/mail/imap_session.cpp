@@ -24,7 +24,7 @@ bool may_announce_expunges(const mail::ImapCommand& command) {
 
 }  // namespace
 
-ImapSession::ImapSession(const MailContext& context, mail::MaaHandoff handoff)
+ImapSession::ImapSession(MailContext& context, mail::MaaHandoff handoff)
     : context_(context),
       handoff_(std::move(handoff)),
       reader_(mail::ImapReaderOptions{context.append_limit, mail::kImapDefaultMaxBufferedLiterals,
@@ -152,15 +152,19 @@ void ImapSession::write(std::string_view bytes) {
   conn_->send(packed);
 }
 
-void ImapSession::refresh_selected(bool announce_expunges) {
+void ImapSession::refresh_selected(bool announce_expunges, bool synced) {
   if (!selected_) return;
-  auto changes = selected_->folder->sync();
-  if (!changes) {
-    log::write(log::Level::kWarning, handoff_.session,
-               "sync of " + selected_->name + " failed: " + changes.error().message);
-    return;
+  if (!synced) {
+    auto changes = selected_->folder->sync();
+    if (!changes) {
+      log::write(log::Level::kWarning, handoff_.session,
+                 "sync of " + selected_->name + " failed: " + changes.error().message);
+      return;
+    }
   }
-  if (changes->uid_validity_changed) {
+  // Another session may have run the sync() that found the rebuild: the
+  // UIDVALIDITY this client was given decides.
+  if (selected_->folder->uid_validity() != selected_->uid_validity) {
     // RFC 9051 2.3.1.1: UIDs may not change under a selected mailbox; the
     // client must select it again and resync.
     out_ += format_bye("Mailbox " + selected_->name + " was rebuilt with a new UIDVALIDITY");
@@ -175,15 +179,11 @@ void ImapSession::refresh_selected(bool announce_expunges) {
 void ImapSession::announce_updates(bool announce_expunges) {
   Selected& sel = *selected_;
   announce_keywords(false);  // new keywords before the FETCH lines using them
-  // Every append, flag change and expunge, ours or another process's, moves
-  // the folder's HIGHESTMODSEQ: while it stands still the records are the
-  // ones the view was last compared with, so the walk over every message
-  // (each command, each IDLE wake-up) can be skipped.
-  uint64_t modseq = sel.folder->highest_modseq();
-  if (modseq == sel.compared_modseq && !(announce_expunges && sel.view.has_ghosts())) return;
-  sel.compared_modseq = modseq;
-  ViewUpdates updates =
-      sel.view.refresh(sel.folder->messages(), announce_expunges, enabled_.condstore());
+  // While the folder's snapshot is the one the view was last brought up to,
+  // the walk over every message (each command, each IDLE wake-up) is skipped.
+  SnapshotPtr now = sel.shared->snapshot();
+  if (now == sel.view.snapshot() && !(announce_expunges && sel.view.has_ghosts())) return;
+  ViewUpdates updates = sel.view.refresh(std::move(now), announce_expunges, enabled_.condstore());
   if (!updates.expunged_uids.empty()) {
     if (enabled_.qresync()) {
       untagged("VANISHED " + mail::SequenceSet::from_numbers(updates.expunged_uids).to_string());
@@ -215,7 +215,7 @@ std::string ImapSession::fetch_flags_line(uint32_t seq, const mail::MessageRecor
 
 void ImapSession::folder_changed() {
   if (input_ != ImapInput::kIdle || !selected_ || state_ == ImapState::kLogout) return;
-  refresh_selected(true);
+  refresh_selected(true, true);
   flush();
 }
 

@@ -4,9 +4,10 @@
 // Commands come from ImapCommandReader and go through one table
 // (imap_command_table.cpp): name, the states that allow it, argument
 // counts (the check), and the member that does the work (the proceed).
-// The selected mailbox is a MailboxFolder plus this client's MailboxView;
-// other sessions' and mda's changes are announced after commands, NOOP and
-// during IDLE (DirWatch on the folder).
+// The selected mailbox is a MailboxFolder shared by every session of the
+// process that selects it (folder_registry.hpp) plus this client's
+// MailboxView; other sessions' and mda's changes are announced after
+// commands, NOOP and during IDLE (one DirWatch per folder).
 //
 // Disk calls (MailboxFolder, MailboxStore, message files) block: maa-mail
 // serves one user's sessions, and a slow disk slows that user only.
@@ -22,6 +23,7 @@
 #include <variant>
 #include <vector>
 
+#include "folder_registry.hpp"
 #include "imap_compress.hpp"
 #include "imap_mailbox_view.hpp"
 #include "imap_reply.hpp"
@@ -33,7 +35,6 @@
 #include "mail/mailbox_folder.hpp"
 #include "mail/mailbox_store.hpp"
 #include "mail_context.hpp"
-#include "net/dir_watch.hpp"
 #include "net/session.hpp"
 
 namespace gm::net {
@@ -43,7 +44,6 @@ class EventLoop;
 
 namespace gm::maa {
 
-inline constexpr std::chrono::milliseconds kIdlePollInterval{1000};
 // Output queued before a long answer (FETCH) waits for the client to read.
 inline constexpr size_t kImapOutputPause = 256 * 1024;
 // Messages announced by one FETCH/SEARCH response stay bounded by the
@@ -80,7 +80,7 @@ inline constexpr uint8_t kAnyArgs = 255;
 
 class ImapSession final : public net::Session {
  public:
-  ImapSession(const MailContext& context, mail::MaaHandoff handoff);
+  ImapSession(MailContext& context, mail::MaaHandoff handoff);
   ~ImapSession() override;
 
   // The dispatch calls on_connect once after the handoff: nothing is sent
@@ -99,18 +99,15 @@ class ImapSession final : public net::Session {
  private:
   struct Selected {
     std::string name;  // UTF-8 IMAP name
-    std::unique_ptr<mail::MailboxFolder> folder;
+    std::shared_ptr<SharedFolder> shared;
+    mail::MailboxFolder* folder = nullptr;  // shared's
+    uint32_t uid_validity = 0;              // as the client was told at SELECT
     MailboxView view;
-    // The folder's HIGHESTMODSEQ when the view was last compared with it.
-    uint64_t compared_modseq = 0;
     bool read_only = false;
     // The keywords the last FLAGS response listed (RFC 9051 7.3.5: a new
     // one is announced with FLAGS and PERMANENTFLAGS).
     std::vector<std::string> announced_keywords;
-    std::unique_ptr<net::DirWatch> watch;  // during IDLE
-    // During IDLE when no inotify instance is left (fs.inotify limits): a
-    // sync every kIdlePollInterval instead.
-    std::unique_ptr<net::Timer> poll;
+    std::unique_ptr<SharedFolder::Subscription> idle;  // during IDLE
   };
   struct FetchJob;  // a FETCH answer that continues when output drains
 
@@ -125,7 +122,8 @@ class ImapSession final : public net::Session {
   void untagged(std::string_view text);
   // Announces what changed in the selected folder (after sync()).
   void announce_updates(bool announce_expunges);
-  void refresh_selected(bool announce_expunges);
+  // synced: the shared folder synced just now (an IDLE wake-up).
+  void refresh_selected(bool announce_expunges, bool synced = false);
   std::string fetch_flags_line(uint32_t seq, const mail::MessageRecord& record, bool with_uid);
   void folder_changed();  // DirWatch
 
@@ -170,6 +168,9 @@ class ImapSession final : public net::Session {
   void cmd_check(const mail::ImapCommand& command);
   void cmd_expunge(const mail::ImapCommand& command);
   void select_mailbox(const mail::ImapCommand& command, bool read_only);
+  // The folder behind an existing name: the selected one, or the shared
+  // one of this process (opened when no session holds it).
+  std::variant<std::shared_ptr<SharedFolder>, ImapReply> open_folder(std::string_view name);
   void report_changes_since(uint64_t modseq, const mail::SequenceSet* known, bool vanished);
   void deselect();
   // FLAGS and PERMANENTFLAGS when the folder's keywords differ from the
@@ -200,7 +201,7 @@ class ImapSession final : public net::Session {
   bool fetch_one(FetchJob& job, uint32_t seq, std::string& out, std::optional<ImapReply>& error);
   mail::ImapLiteralSink* append_sink(const mail::ImapLiteralAnnounce& announce);
 
-  const MailContext& context_;
+  MailContext& context_;
   mail::MaaHandoff handoff_;
   net::Connection* conn_ = nullptr;
   ImapState state_ = ImapState::kAuthenticated;

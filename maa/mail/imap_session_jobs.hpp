@@ -13,7 +13,7 @@
 namespace gm::maa {
 
 struct ImapSession::AppendSink final : mail::ImapLiteralSink {
-  std::unique_ptr<mail::MailboxFolder> opened;  // when the target is not selected
+  std::shared_ptr<SharedFolder> opened;
   mail::MailboxFolder* folder = nullptr;
   std::optional<mail::MailboxFolder::Append> message;
   std::optional<ImapReply> failure;  // answered when the command completes

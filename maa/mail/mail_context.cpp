@@ -22,7 +22,8 @@ MailContext::MailContext(net::EventLoop& loop_, const core::Config& config)
       mail_dir(resolved(config.path("mail_dir"))),
       imap_idle_timeout(config.duration("imap_idle_timeout")),
       pop3_idle_timeout(config.duration("pop3_idle_timeout")),
-      append_limit(config.size("message_size_limit")) {
+      append_limit(config.size("message_size_limit")),
+      folders(loop_) {
   trusted_uids.push_back(::geteuid());
   if (auto account = core::lookup_account(config.string("unprivileged_user")))
     trusted_uids.push_back(account->uid);

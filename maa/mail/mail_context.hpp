@@ -1,5 +1,5 @@
-// What every session of the maa-mail process shares: the loop and the
-// settings read at start.
+// What every session of the maa-mail process shares: the loop, the
+// settings read at start and the open folders.
 #pragma once
 
 #include <chrono>
@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "core/config.hpp"
+#include "folder_registry.hpp"
 #include "net/event_loop.hpp"
 
 namespace gm::maa {
@@ -22,7 +23,8 @@ struct MailContext {
   std::vector<uid_t> trusted_uids;  // who may send a handoff: unprivileged_user and us
   std::chrono::milliseconds imap_idle_timeout;
   std::chrono::milliseconds pop3_idle_timeout;
-  uint64_t append_limit;  // message_size_limit: APPENDLIMIT
+  uint64_t append_limit;   // message_size_limit: APPENDLIMIT
+  FolderRegistry folders;  // one MailboxFolder per folder, shared by the sessions
 };
 
 }  // namespace gm::maa

@@ -9,17 +9,12 @@
 #include "imap_mailbox_view.hpp"
 #include "imap_message.hpp"
 #include "imap_sort.hpp"
+#include "imap_view_support.hpp"
 
 namespace gm::maa {
 namespace {
 
-mail::MessageRecord record(uint32_t uid, uint8_t flags = 0, uint64_t modseq = 1) {
-  mail::MessageRecord r;
-  r.uid = uid;
-  r.flags = flags;
-  r.modseq = modseq;
-  return r;
-}
+using testing::record;
 
 TEST(MailboxView, RefreshAnnouncesExpungesInAnOrderThatStaysValid) {
   MailboxView view;
