@@ -78,6 +78,7 @@ void ImapSession::cmd_enable(const mail::ImapCommand& command) {
   static constexpr Known kKnown[] = {{"IMAP4REV2", ImapExtension::kImap4rev2},
                                      {"CONDSTORE", ImapExtension::kCondstore},
                                      {"QRESYNC", ImapExtension::kQresync}};
+  bool had_condstore = enabled_.condstore();
   std::string enabled;
   for (const auto& arg : command.args) {
     if (!arg.is_atom()) return finish(command, imap_reply::syntax("ENABLE takes atoms"));
@@ -89,6 +90,11 @@ void ImapSession::cmd_enable(const mail::ImapCommand& command) {
     }
   }
   untagged("ENABLED" + enabled);
+  // RFC 5161 3.1 lets a server take ENABLE after SELECT (clients such as
+  // Thunderbird send it then); RFC 7162 3.1: CONDSTORE turned on (QRESYNC
+  // implies it, 3.2.3) with a mailbox selected reports its HIGHESTMODSEQ.
+  if (!had_condstore && enabled_.condstore() && state_ == ImapState::kSelected && selected_)
+    untagged(str_cat("OK [HIGHESTMODSEQ ", selected_->folder->highest_modseq(), "] Highest"));
   finish(command, imap_reply::completed("ENABLE"));
 }
 

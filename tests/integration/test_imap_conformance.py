@@ -1,0 +1,512 @@
+"""Where maa answered differently from Dovecot (bench/imap/conformance-*.txt)
+and the RFC sides with Dovecot, plus the -PLUS SASL mechanisms end to end
+and POP3 over the folder index IMAP uses (port base 31500):
+- ENABLE CONDSTORE / QRESYNC with a mailbox selected (RFC 5161 3.1,
+  RFC 7162 3.1): ENABLED and the mailbox's HIGHESTMODSEQ;
+- BINARY data with NUL as literal8, APPEND of a literal8 (RFC 3516 4.2, 4.4);
+- SCRAM-SHA-256-PLUS and SCRAM-SHA-1-PLUS over IMAP (993, STARTTLS) and
+  POP3 (995, STLS): tls-server-end-point under TLS 1.2 (RFC 5929), and
+  tls-exporter under TLS 1.3 (RFC 9266) through openssl s_client; a wrong
+  binding is refused;
+- a POP3 DELE + QUIT is an expunge IMAP sessions see (EXPUNGE, VANISHED).
+"""
+
+import base64
+import hashlib
+import imaplib
+import os
+import poplib
+import re
+import socket
+import ssl
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gmtest import run_tests, tls_context, wait_for  # noqa: E402
+from sasl_client import ScramClient  # noqa: E402
+from maatest import ALICE, BOB, PASSWORD, maildir, start_instance, submit  # noqa: E402
+
+PORT_BASE = 31500
+INST = None
+for _name, _states in (("ENABLE", ("AUTH", "SELECTED")),):
+    imaplib.Commands[_name] = _states
+
+
+def ok(result):
+    typ, data = result
+    assert typ == "OK", (typ, data)
+    return data
+
+
+def tls12_context():
+    """TLS 1.2 at most: the server then binds with tls-server-end-point."""
+    ctx = tls_context()
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    return ctx
+
+
+class Raw:
+    """A line-level IMAP client over implicit TLS, logged in."""
+
+    def __init__(self, user=ALICE):
+        sock = socket.create_connection(("127.0.0.1", PORT_BASE + 993), timeout=30)
+        self.s = tls_context().wrap_socket(sock)
+        self.buf = b""
+        self.n = 0
+        self.read_line()  # greeting
+        self.command(f'LOGIN "{user}" "{PASSWORD}"', "OK")
+
+    def send(self, data):
+        self.s.sendall(data if isinstance(data, bytes) else data.encode())
+
+    def read_line(self):
+        while b"\r\n" not in self.buf:
+            chunk = self.s.recv(65536)
+            if not chunk:
+                raise EOFError("connection closed")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def read_exact(self, size):
+        while len(self.buf) < size:
+            chunk = self.s.recv(65536)
+            if not chunk:
+                raise EOFError("connection closed")
+            self.buf += chunk
+        data, self.buf = self.buf[:size], self.buf[size:]
+        return data
+
+    def command(self, text, expect=None):
+        """Sends 'tag text'; returns (status line, untagged lines). A literal
+        in an untagged line is kept inline, its announcement included."""
+        self.n += 1
+        tag = f"r{self.n}"
+        self.send(f"{tag} {text}\r\n")
+        return self.read_until(tag, expect)
+
+    def read_until(self, tag, expect=None):
+        lines = []
+        while True:
+            line = self.read_line()
+            while (m := re.search(rb"~?\{(\d+)\}$", line)) and line.startswith(b"* "):
+                line += b"\r\n" + self.read_exact(int(m.group(1))) + self.read_line()
+            if line.startswith(tag.encode() + b" "):
+                status = line.decode(errors="replace")
+                if expect is not None:
+                    assert status.split()[1] == expect, (status, lines)
+                return status, lines
+            lines.append(line)
+
+    def close(self):
+        try:
+            self.s.close()
+        except OSError:
+            pass
+
+
+def fresh_folder(raw, name):
+    raw.command(f"DELETE {name}")
+    raw.command(f"CREATE {name}", "OK")
+
+
+# --- 1. ENABLE with a mailbox selected -----------------------------------------
+
+def test_enable_condstore_after_select_reports_highestmodseq():
+    raw = Raw()
+    fresh_folder(raw, "Enable")
+    raw.command("APPEND Enable {7+}\r\nHi.\r\n\r\n", "OK")
+    status, lines = raw.command("SELECT Enable", "OK")
+    assert not any(b"HIGHESTMODSEQ" in x for x in lines), lines
+    status, lines = raw.command("ENABLE CONDSTORE", "OK")
+    assert b"* ENABLED CONDSTORE" in lines, lines
+    highest = [x for x in lines if x.startswith(b"* OK [HIGHESTMODSEQ ")]
+    assert len(highest) == 1, lines
+    modseq = int(highest[0].split()[3].rstrip(b"]"))
+    # From now on STORE answers carry MODSEQ (RFC 7162 3.1), above the old high.
+    status, lines = raw.command("STORE 1 +FLAGS (\\Flagged)", "OK")
+    m = re.search(rb"MODSEQ \((\d+)\)", b" ".join(lines))
+    assert m and int(m.group(1)) > modseq, lines
+    # Enabled already: ENABLED names nothing and no second HIGHESTMODSEQ.
+    status, lines = raw.command("ENABLE CONDSTORE", "OK")
+    assert lines == [b"* ENABLED"], lines
+    raw.close()
+
+
+def test_enable_qresync_after_select_implies_condstore():
+    raw = Raw()
+    fresh_folder(raw, "EnableQ")
+    raw.command("APPEND EnableQ {7+}\r\nHi.\r\n\r\n", "OK")
+    raw.command("APPEND EnableQ {8+}\r\nBye.\r\n\r\n", "OK")
+    raw.command("SELECT EnableQ", "OK")
+    status, lines = raw.command("ENABLE QRESYNC", "OK")
+    assert b"* ENABLED QRESYNC" in lines, lines
+    assert any(x.startswith(b"* OK [HIGHESTMODSEQ ") for x in lines), lines
+    raw.command("STORE 1 +FLAGS.SILENT (\\Deleted)", "OK")
+    status, lines = raw.command("EXPUNGE", "OK")
+    assert any(x.startswith(b"* VANISHED ") for x in lines), lines  # RFC 7162 3.2.10
+    raw.close()
+
+
+def test_enable_in_selected_state_through_imaplib():
+    m = imaplib.IMAP4_SSL("127.0.0.1", PORT_BASE + 993, ssl_context=tls_context(), timeout=30)
+    m.login(ALICE, PASSWORD)
+    ok(m.select("INBOX"))
+    typ, data = m._simple_command("ENABLE", "CONDSTORE")
+    assert typ == "OK", (typ, data)
+    assert m.untagged_responses.get("ENABLED") == [b"CONDSTORE"], m.untagged_responses
+    assert m.untagged_responses.get("HIGHESTMODSEQ"), m.untagged_responses
+    m.logout()
+
+
+# --- 2. BINARY and literal8 --------------------------------------------------------
+
+NUL_PART = bytes(range(0, 8)) * 4  # 32 octets, NUL among them
+
+
+def binary_message():
+    encoded = base64.b64encode(NUL_PART).decode()
+    return ("Subject: binary\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/mixed; boundary=B\r\n\r\n"
+            "--B\r\nContent-Type: text/plain\r\n\r\ncaf\u00e9 cr\u00e8me\r\n"
+            "--B\r\nContent-Type: application/octet-stream\r\n"
+            f"Content-Transfer-Encoding: base64\r\n\r\n{encoded}\r\n--B--\r\n").encode()
+
+
+def test_binary_fetch_of_nul_content_is_a_literal8():
+    raw = Raw()
+    fresh_folder(raw, "Binary")
+    msg = binary_message()
+    raw.send(f"a1 APPEND Binary {{{len(msg)}+}}\r\n".encode() + msg + b"\r\n")
+    raw.read_until("a1", "OK")
+    raw.command("SELECT Binary", "OK")
+    status, lines = raw.command("FETCH 1 (BINARY.PEEK[2])", "OK")
+    assert lines[0].startswith(b"* 1 FETCH (BINARY[2] ~{32}\r\n"), lines
+    assert NUL_PART in lines[0], lines
+    # A partial without NUL may stay a plain literal; with NUL it must not.
+    status, lines = raw.command("FETCH 1 (BINARY.PEEK[2]<8.4>)", "OK")
+    assert b"BINARY[2]<8> ~{4}\r\n\x00\x01\x02\x03" in lines[0], lines
+    # Text part: 8-bit but no NUL, a plain literal is valid (RFC 9051 4.3 CHAR8).
+    status, lines = raw.command("FETCH 1 (BINARY.PEEK[1])", "OK")
+    assert re.match(rb"\* 1 FETCH \(BINARY\[1\] ~?\{\d+\}\r\ncaf", lines[0]), lines
+    raw.close()
+
+
+def test_append_of_a_literal8_keeps_nul_octets():
+    raw = Raw()
+    fresh_folder(raw, "Lit8")
+    msg = b"Subject: nul\r\nContent-Type: application/octet-stream\r\n\r\na\x00b\x00c\r\n"
+    raw.send(f"a1 APPEND Lit8 ~{{{len(msg)}}}\r\n".encode())
+    assert raw.read_line().startswith(b"+ "), "a synchronizing literal8 gets a continuation"
+    raw.send(msg + b"\r\n")
+    status, _ = raw.read_until("a1", "OK")
+    raw.send(f"a2 APPEND Lit8 ~{{{len(msg)}+}}\r\n".encode() + msg + b"\r\n")
+    raw.read_until("a2", "OK")
+    raw.command("SELECT Lit8", "OK")
+    status, lines = raw.command("FETCH 1:2 (BINARY.PEEK[])", "OK")
+    assert len(lines) == 2, lines
+    for line in lines:
+        assert b"~{%d}\r\n" % len(msg) in line and msg in line, line
+    raw.close()
+
+
+def test_literal8_beyond_the_limit_is_refused_and_the_session_goes_on():
+    raw = Raw()
+    status, _ = raw.command("APPEND INBOX ~{99999999999}")
+    assert status.split()[1] in ("NO", "BAD") and "TOOBIG" in status, status
+    raw.command("NOOP", "OK")
+    status, _ = raw.command("APPEND INBOX ~{18446744073709551616}")
+    assert status.split()[1] in ("NO", "BAD"), status
+    raw.command("NOOP", "OK")
+    raw.close()
+
+
+# --- 3. STORE on a read-only mailbox; LIST attributes -------------------------------
+
+def test_store_in_examined_mailbox_is_refused_and_changes_nothing():
+    raw = Raw()
+    fresh_folder(raw, "ReadOnly")
+    raw.command("APPEND ReadOnly {7+}\r\nHi.\r\n\r\n", "OK")
+    raw.command("EXAMINE ReadOnly", "OK")
+    status, lines = raw.command("STORE 1 +FLAGS (\\Seen)", "NO")
+    assert "[READ-ONLY]" in status and not lines, (status, lines)
+    status, lines = raw.command("FETCH 1 FLAGS", "OK")
+    assert lines == [b"* 1 FETCH (FLAGS ())"], lines
+    raw.close()
+
+
+# --- 5. SCRAM -PLUS ---------------------------------------------------------------------
+
+def end_point_binding(tls_sock):
+    """RFC 5929 4.1: the hash of the server's certificate, with its
+    signature's hash (SHA-256 when that is MD5 or SHA-1)."""
+    der = tls_sock.getpeercert(binary_form=True)
+    text = subprocess.run(["openssl", "x509", "-inform", "DER", "-noout", "-text"],
+                          input=der, capture_output=True, check=True).stdout.decode()
+    algorithm = re.search(r"Signature Algorithm: (\S+)", text).group(1).lower()
+    name = next((h for h in ("sha384", "sha512") if h in algorithm), "sha256")
+    return hashlib.new(name, der).digest()
+
+
+def scram_plus(user, mech, cb_type, cb_data):
+    hash_name = "sha1" if "SHA-1" in mech else "sha256"
+    return ScramClient(user, PASSWORD, hash_name, cb_type, cb_data)
+
+
+def imap_authenticate(m, mech, scram):
+    """Runs the exchange through imaplib; True when the server's signature verified."""
+    verified = []
+    sent = []  # the messages sent so far
+
+    def step(challenge):
+        if not sent:
+            sent.append(scram.first())
+        elif len(sent) == 1:
+            sent.append(scram.final(challenge))
+        else:  # server-final: v=<signature>, answered with an empty line
+            verified.append(scram.verify(challenge))
+            sent.append(b"")
+        return sent[-1]
+    typ, data = m.authenticate(mech, step)
+    return typ, data, verified
+
+
+def test_imaps_scram_plus_with_tls_server_end_point():
+    for mech in ("SCRAM-SHA-256-PLUS", "SCRAM-SHA-1-PLUS"):
+        m = imaplib.IMAP4_SSL("127.0.0.1", PORT_BASE + 993, ssl_context=tls12_context(), timeout=30)
+        assert m.sock.version() == "TLSv1.2", m.sock.version()
+        assert f"AUTH={mech}" in m.capabilities, m.capabilities
+        scram = scram_plus(ALICE, mech, "tls-server-end-point", end_point_binding(m.sock))
+        typ, data, verified = imap_authenticate(m, mech, scram)
+        assert typ == "OK" and verified == [True], (mech, typ, data, verified)
+        ok(m.select("INBOX"))
+        m.logout()
+
+
+def test_starttls_scram_plus_with_tls_server_end_point():
+    m = imaplib.IMAP4("127.0.0.1", PORT_BASE + 143, timeout=30)
+    m.starttls(ssl_context=tls12_context())
+    scram = scram_plus(ALICE, "SCRAM-SHA-256-PLUS", "tls-server-end-point",
+                       end_point_binding(m.sock))
+    typ, data, verified = imap_authenticate(m, "SCRAM-SHA-256-PLUS", scram)
+    assert typ == "OK" and verified == [True], (typ, data, verified)
+    m.logout()
+
+
+def test_wrong_channel_binding_is_refused():
+    cases = [("tls-server-end-point", b"\x00" * 32),   # wrong data
+             ("tls-exporter", b"\x00" * 32),           # a type this TLS 1.2 session lacks
+             ("tls-unique", b"\x00" * 12)]             # a type never offered
+    for cb_type, cb_data in cases:
+        m = imaplib.IMAP4_SSL("127.0.0.1", PORT_BASE + 993, ssl_context=tls12_context(), timeout=30)
+        scram = scram_plus(ALICE, "SCRAM-SHA-256-PLUS", cb_type, cb_data)
+        try:
+            typ, data, verified = imap_authenticate(m, "SCRAM-SHA-256-PLUS", scram)
+        except imaplib.IMAP4.error as e:
+            assert "AUTHENTICATIONFAILED" in str(e) or "failed" in str(e).lower(), (cb_type, e)
+        else:
+            raise AssertionError(f"{cb_type}: logged in with a wrong binding: {typ} {data}")
+        m.shutdown()
+    # A -PLUS mechanism without binding (gs2 flag n) is refused too.
+    m = imaplib.IMAP4_SSL("127.0.0.1", PORT_BASE + 993, ssl_context=tls12_context(), timeout=30)
+    try:
+        imap_authenticate(m, "SCRAM-SHA-256-PLUS", ScramClient(ALICE, PASSWORD))
+        raise AssertionError("-PLUS without binding logged in")
+    except imaplib.IMAP4.error:
+        pass
+    m.shutdown()
+
+
+def pop3_scram(p, mech, scram):
+    challenge = p._shortcmd(f"AUTH {mech} {base64.b64encode(scram.first()).decode()}")
+    assert challenge.startswith(b"+ "), challenge
+    final = scram.final(base64.b64decode(challenge[2:]))
+    server_final = p._shortcmd(base64.b64encode(final).decode())
+    assert server_final.startswith(b"+ "), server_final
+    assert scram.verify(base64.b64decode(server_final[2:]))
+    return p._shortcmd("")
+
+
+def test_pop3_scram_plus_over_pop3s_and_stls():
+    p = poplib.POP3_SSL("127.0.0.1", PORT_BASE + 995, timeout=30, context=tls12_context())
+    scram = scram_plus(BOB, "SCRAM-SHA-1-PLUS", "tls-server-end-point", end_point_binding(p.sock))
+    assert pop3_scram(p, "SCRAM-SHA-1-PLUS", scram).startswith(b"+OK")
+    p.quit()
+    p = poplib.POP3("127.0.0.1", PORT_BASE + 110, timeout=30)
+    p.stls(context=tls12_context())
+    scram = scram_plus(BOB, "SCRAM-SHA-256-PLUS", "tls-server-end-point",
+                       end_point_binding(p.sock))
+    assert pop3_scram(p, "SCRAM-SHA-256-PLUS", scram).startswith(b"+OK")
+    p.quit()
+    p = poplib.POP3_SSL("127.0.0.1", PORT_BASE + 995, timeout=30, context=tls12_context())
+    scram = scram_plus(BOB, "SCRAM-SHA-256-PLUS", "tls-server-end-point", b"\x01" * 32)
+    challenge = p._shortcmd(f"AUTH SCRAM-SHA-256-PLUS {base64.b64encode(scram.first()).decode()}")
+    try:
+        p._shortcmd(base64.b64encode(scram.final(base64.b64decode(challenge[2:]))).decode())
+        raise AssertionError("POP3 login with a wrong binding")
+    except poplib.error_proto as e:
+        assert b"-ERR" in e.args[0], e
+    p.close()
+
+
+class SClient:
+    """openssl s_client under TLS 1.3, printing the RFC 9266 exporter
+    (Python's ssl cannot export keying material)."""
+
+    def __init__(self, port):
+        self.proc = subprocess.Popen(
+            ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-tls1_3", "-nocommands",
+             "-ign_eof", "-keymatexport", "EXPORTER-Channel-Binding", "-keymatexportlen", "32"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.exporter = None
+        while self.exporter is None:
+            line = self.line()
+            if m := re.search(r"Keying material: ([0-9A-Fa-f]+)", line):
+                self.exporter = bytes.fromhex(m.group(1))
+
+    def line(self):
+        data = self.proc.stdout.readline()
+        if not data:
+            raise EOFError("s_client ended")
+        return data.decode(errors="replace").rstrip("\r\n")
+
+    def until(self, prefix):
+        while not (line := self.line()).startswith(prefix):
+            pass
+        return line
+
+    def send(self, text):
+        self.proc.stdin.write(text.encode() + b"\r\n")
+        self.proc.stdin.flush()
+
+    def close(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def test_imaps_scram_plus_with_tls_exporter_under_tls13():
+    for exporter_ok in (True, False):
+        s = SClient(PORT_BASE + 993)
+        try:
+            s.until("* OK")
+            data = s.exporter if exporter_ok else bytes(32)
+            scram = scram_plus(ALICE, "SCRAM-SHA-256-PLUS", "tls-exporter", data)
+            s.send("a1 AUTHENTICATE SCRAM-SHA-256-PLUS " + base64.b64encode(scram.first()).decode())
+            challenge = s.until("+ ")
+            s.send(base64.b64encode(scram.final(base64.b64decode(challenge[2:]))).decode())
+            answer = s.line()
+            if not exporter_ok:
+                assert answer.startswith("a1 NO"), answer
+                continue
+            if answer.startswith("+ "):  # server-final as a challenge
+                assert scram.verify(base64.b64decode(answer[2:])), answer
+                s.send("")
+                answer = s.until("a1 ")
+            else:
+                m = re.search(r"\[SASL ([^\]]+)\]", answer)
+                assert m and scram.verify(base64.b64decode(m.group(1))), answer
+            assert answer.startswith("a1 OK"), answer
+        finally:
+            s.close()
+
+
+# --- 6. POP3 over the folder index -----------------------------------------------------
+
+def test_pop3_delete_is_an_expunge_imap_sessions_see():
+    for i in range(3):
+        submit(INST, BOB, f"pop-imap {i}", "Body.\r\n")
+    imap = Raw(BOB)
+    imap.command("ENABLE QRESYNC", "OK")
+    status, lines = imap.command("SELECT INBOX", "OK")
+    exists = int(next(x for x in lines if x.endswith(b" EXISTS")).split()[1])
+    status, lines = imap.command("UID FETCH 1:* (UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])", "OK")
+    uids = [int(re.search(rb"UID (\d+)", x).group(1)) for x in lines if b"pop-imap" in x]
+    assert len(uids) == 3, lines
+    highest = int(re.search(rb"HIGHESTMODSEQ (\d+)",
+                            b" ".join(imap.command("STATUS INBOX (HIGHESTMODSEQ)", "OK")[1])).group(1))
+
+    p = poplib.POP3_SSL("127.0.0.1", PORT_BASE + 995, timeout=30, context=tls_context())
+    p.user(BOB)
+    p.pass_(PASSWORD)
+    count, _ = p.stat()
+    assert count == exists, (count, exists)
+    # UIDL is the Maildir base name, as before the move onto the index.
+    names = {}
+    for sub in ("cur", "new"):
+        for name in os.listdir(os.path.join(maildir(INST, "bob"), sub)):
+            names[name.split(":")[0]] = name
+    listing = [x.split() for x in p.uidl()[1]]
+    assert sorted(u.decode() for _, u in listing) == sorted(names), (listing, names)
+    # The messages are numbered in UID order: the last three are ours.
+    for number, _ in listing[-2:]:
+        p.dele(int(number))
+    assert b"pop-imap 0" in b"\r\n".join(p.retr(int(listing[-3][0]))[1])
+    p.quit()
+
+    status, lines = imap.command("NOOP", "OK")
+    vanished = [x for x in lines if x.startswith(b"* VANISHED ")]
+    assert vanished and vanished[0] == b"* VANISHED %d:%d" % (uids[1], uids[2]) or \
+        vanished[0] == b"* VANISHED %d,%d" % (uids[1], uids[2]), lines
+    status, lines = imap.command(f"UID FETCH 1:* (FLAGS) (CHANGEDSINCE {highest} VANISHED)", "OK")
+    assert any(x.startswith(b"* VANISHED (EARLIER) ") for x in lines), lines
+    imap.close()
+    # A second POP3 session lists the same UIDLs minus the deleted ones.
+    p = wait_for(lambda: pop3_login_or_none(BOB), 10, what="the maildrop lock")
+    again = [x.split()[1] for x in p.uidl()[1]]
+    assert again == [u for _, u in listing[:-2]], (again, listing)
+    p.quit()
+
+
+def pop3_login_or_none(user):
+    try:
+        p = poplib.POP3_SSL("127.0.0.1", PORT_BASE + 995, timeout=30, context=tls_context())
+        p.user(user)
+        p.pass_(PASSWORD)
+        return p
+    except poplib.error_proto as e:
+        if b"[IN-USE]" not in e.args[0]:
+            raise
+        return None
+
+
+def test_pop3_listing_follows_imap_flag_renames():
+    submit(INST, BOB, "pop-renamed", "Body.\r\n")
+    imap = Raw(BOB)
+    imap.command("SELECT INBOX", "OK")
+    p = wait_for(lambda: pop3_login_or_none(BOB), 10, what="the maildrop lock")
+    number = len(p.list()[1])
+    # IMAP renames the file (flags in the name) while POP3 holds its list.
+    imap.command(f"STORE {number} +FLAGS (\\Flagged \\Seen)", "OK")
+    assert b"pop-renamed" in b"\r\n".join(p.retr(number)[1])
+    p.dele(number)
+    p.quit()
+    status, lines = imap.command("NOOP", "OK")
+    assert b"* %d EXPUNGE" % number in lines, lines
+    imap.close()
+
+
+def main():
+    global INST
+    INST = start_instance(PORT_BASE)
+    with INST:
+        run_tests([
+            test_enable_condstore_after_select_reports_highestmodseq,
+            test_enable_qresync_after_select_implies_condstore,
+            test_enable_in_selected_state_through_imaplib,
+            test_binary_fetch_of_nul_content_is_a_literal8,
+            test_append_of_a_literal8_keeps_nul_octets,
+            test_literal8_beyond_the_limit_is_refused_and_the_session_goes_on,
+            test_store_in_examined_mailbox_is_refused_and_changes_nothing,
+            test_imaps_scram_plus_with_tls_server_end_point,
+            test_starttls_scram_plus_with_tls_server_end_point,
+            test_wrong_channel_binding_is_refused,
+            test_pop3_scram_plus_over_pop3s_and_stls,
+            test_imaps_scram_plus_with_tls_exporter_under_tls13,
+            test_pop3_delete_is_an_expunge_imap_sessions_see,
+            test_pop3_listing_follows_imap_flag_renames,
+        ])
+
+
+if __name__ == "__main__":
+    main()
