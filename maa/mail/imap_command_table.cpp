@@ -38,7 +38,7 @@ std::span<const ImapCommandSpec> ImapSession::commands() {
       {"GETQUOTAROOT", kAny,       false, 1, 1,        &S::cmd_getquotaroot},
       {"SELECT",       kAny,       false, 1, 2,        &S::cmd_select},
       {"EXAMINE",      kAny,       false, 1, 2,        &S::cmd_examine},
-      {"APPEND",       kAny,       false, 2, 4,        &S::cmd_append},
+      {"APPEND",       kAny,       false, 2, kAnyArgs, &S::cmd_append},  // RFC 3502
       {"CHECK",        kSel,       false, 0, 0,        &S::cmd_check},
       {"CLOSE",        kSel,       false, 0, 0,        &S::cmd_close},
       {"UNSELECT",     kSel,       false, 0, 0,        &S::cmd_unselect},
