@@ -222,6 +222,56 @@ def test_literal8_beyond_the_limit_is_refused_and_the_session_goes_on():
     raw.close()
 
 
+# --- 4. MULTIAPPEND -------------------------------------------------------------------
+
+def multiappend(raw, tag, folder, messages, literal="{%d+}"):
+    """One APPEND command with a literal per message; messages are
+    (flags or None, bytes)."""
+    line = f"{tag} APPEND {folder}".encode()
+    for flags, body in messages:
+        if flags is not None:
+            line += b" " + flags.encode()
+        line += b" " + (literal % len(body)).encode() + b"\r\n" + body
+    raw.send(line + b"\r\n")
+    return raw.read_until(tag)
+
+
+def test_multiappend_commits_every_message_with_one_appenduid():
+    raw = Raw()
+    fresh_folder(raw, "Multi")
+    bodies = [b"Subject: m%d\r\n\r\nbody %d\r\n" % (i, i) for i in range(3)]
+    status, _ = multiappend(raw, "a1", "Multi", [("(\\Seen)", bodies[0]), (None, bodies[1]),
+                                                 ('(\\Flagged) "01-Jan-2020 10:00:00 +0000"',
+                                                  bodies[2])])
+    m = re.search(r"\[APPENDUID \d+ ([\d,:]+)\]", status)
+    assert status.split()[1] == "OK" and m, status
+    assert len(uid_set(m.group(1).encode())) == 3, status
+    raw.command("SELECT Multi", "OK")
+    status, lines = raw.command("FETCH 1:* (FLAGS INTERNALDATE BODY.PEEK[])", "OK")
+    assert len(lines) == 3, lines
+    for line, body in zip(lines, bodies):
+        assert body in line, (line, body)
+    assert b"\\Seen" in lines[0] and b"\\Flagged" in lines[2] and b"01-Jan-2020" in lines[2]
+    raw.close()
+
+
+def test_multiappend_with_a_bad_message_appends_none():
+    raw = Raw()
+    fresh_folder(raw, "MultiBad")
+    good = b"Subject: ok\r\n\r\nfine\r\n"
+    status, _ = multiappend(raw, "a1", "MultiBad", [(None, good), ('("x")', good)])
+    assert status.split()[1] == "BAD", status
+    # The second literal over APPENDLIMIT: NO [TOOBIG], the first is dropped too.
+    raw.send(b"a2 APPEND MultiBad {%d+}\r\n" % len(good) + good + b" {999999999999}\r\n")
+    status, _ = raw.read_until("a2")
+    assert status.split()[1] == "NO" and "TOOBIG" in status, status
+    status, lines = raw.command("STATUS MultiBad (MESSAGES)", "OK")
+    assert lines == [b"* STATUS MultiBad (MESSAGES 0)"], lines
+    status, _ = multiappend(raw, "a3", "MultiBad", [(None, good)])
+    assert status.split()[1] == "OK", status
+    raw.close()
+
+
 # --- 3. STORE on a read-only mailbox; LIST attributes -------------------------------
 
 def test_store_in_examined_mailbox_is_refused_and_changes_nothing():
@@ -509,6 +559,8 @@ def main():
             test_binary_fetch_of_nul_content_is_a_literal8,
             test_append_of_a_literal8_keeps_nul_octets,
             test_literal8_beyond_the_limit_is_refused_and_the_session_goes_on,
+            test_multiappend_commits_every_message_with_one_appenduid,
+            test_multiappend_with_a_bad_message_appends_none,
             test_store_in_examined_mailbox_is_refused_and_changes_nothing,
             test_imaps_scram_plus_with_tls_server_end_point,
             test_starttls_scram_plus_with_tls_server_end_point,
