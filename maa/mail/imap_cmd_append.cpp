@@ -3,7 +3,8 @@
 // message literal streams into a temporary file of the target folder
 // while it arrives (STYLE.md: stream, never slurp); when the command line
 // ends, the messages are committed with their flags and internal dates,
-// all or none (RFC 3502 6).
+// all or none (RFC 3502 6). After ENABLE UTF8=ACCEPT a message may come as
+// UTF8 (~{n}) (RFC 6855 4).
 #include <algorithm>
 
 #include "core/str.hpp"
@@ -24,17 +25,36 @@ struct AppendMessage {
   int64_t internal_date = 0;  // 0: now
 };
 
-// args after the mailbox name: ([flags] [date-time] literal)+ (RFC 3502 6).
-Result<std::vector<AppendMessage>> parse_append_messages(std::span<const mail::ImapArg> args) {
+bool is_streamed(const mail::ImapArg& arg) {
+  return arg.kind == mail::ImapArg::Kind::kStreamedLiteral;
+}
+
+// RFC 6855 4: "UTF8 (~{n}...)", the message as the one literal8 of a list.
+bool is_utf8_data(const mail::ImapArg& arg) {
+  return arg.is_list() && arg.list.size() == 1 && is_streamed(arg.list[0]) &&
+         arg.list[0].literal8;
+}
+
+// args after the mailbox name: ([flags] [date-time] (literal / UTF8 (literal8)))+
+// (RFC 3502 6, RFC 6855 4; the UTF8 form only once UTF8=ACCEPT is enabled).
+Result<std::vector<AppendMessage>> parse_append_messages(std::span<const mail::ImapArg> args,
+                                                         bool utf8_accept) {
   std::vector<AppendMessage> out;
   AppendMessage next;
-  bool have_flags = false, have_date = false;
+  bool have_flags = false, have_date = false, utf8 = false;
   for (const mail::ImapArg& arg : args) {
-    if (arg.kind == mail::ImapArg::Kind::kStreamedLiteral) {
-      if (arg.literal_size == 0) return make_error("Empty message");
+    if (utf8 && !is_utf8_data(arg)) return make_error("UTF8 needs (~{n}) with the message");
+    if (!utf8 && arg.is_atom() && arg.atom_is("UTF8")) {
+      if (!utf8_accept) return make_error("APPEND UTF8 needs ENABLE UTF8=ACCEPT");
+      utf8 = true;
+      continue;
+    }
+    if (is_streamed(arg) || utf8) {
+      const mail::ImapArg& literal = utf8 ? arg.list[0] : arg;
+      if (literal.literal_size == 0) return make_error("Empty message");
       out.push_back(std::move(next));
       next = {};
-      have_flags = have_date = false;
+      have_flags = have_date = utf8 = false;
     } else if (arg.is_list() && !have_flags && !have_date) {
       auto f = parse_flags(std::span(&arg, 1));
       if (!f) return f.error();
@@ -49,7 +69,7 @@ Result<std::vector<AppendMessage>> parse_append_messages(std::span<const mail::I
       return make_error("Invalid APPEND arguments");
     }
   }
-  if (out.empty() || have_flags || have_date)
+  if (out.empty() || have_flags || have_date || utf8)
     return make_error("APPEND needs the message as a literal");
   return out;
 }
@@ -59,9 +79,12 @@ Result<std::vector<AppendMessage>> parse_append_messages(std::span<const mail::I
 mail::ImapLiteralSink* ImapSession::append_sink(const mail::ImapLiteralAnnounce& announce) {
   // Only APPEND's messages (after the mailbox name) stream; other literals
   // are small and stay in the reader.
-  if (announce.name != "APPEND" || announce.args.empty() || announce.nested) return nullptr;
+  if (announce.name != "APPEND" || announce.args.empty()) return nullptr;
+  // Nested only as APPEND UTF8 (~{n}) (RFC 6855 4).
+  if (announce.nested && !(enabled_.utf8_accept() && announce.args.back().atom_is("UTF8")))
+    return nullptr;
   bool more = append_ && std::any_of(announce.args.begin(), announce.args.end(), [](const auto& a) {
-                return a.kind == mail::ImapArg::Kind::kStreamedLiteral;
+                return is_streamed(a) || is_utf8_data(a);
               });
   if (!more) {
     append_ = std::make_unique<AppendSink>();
@@ -116,7 +139,7 @@ void ImapSession::open_append_folder(const mail::ImapArg& mailbox) {
 
 void ImapSession::cmd_append(const mail::ImapCommand& command) {
   std::unique_ptr<AppendSink> sink = std::move(append_);
-  auto parsed = parse_append_messages(std::span(command.args).subspan(1));
+  auto parsed = parse_append_messages(std::span(command.args).subspan(1), enabled_.utf8_accept());
   if (!parsed || !sink) {
     return finish(command, imap_reply::syntax(parsed ? "APPEND needs the message as a literal"
                                                      : parsed.error().message));

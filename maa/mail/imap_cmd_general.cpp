@@ -77,7 +77,8 @@ void ImapSession::cmd_enable(const mail::ImapCommand& command) {
   };
   static constexpr Known kKnown[] = {{"IMAP4REV2", ImapExtension::kImap4rev2},
                                      {"CONDSTORE", ImapExtension::kCondstore},
-                                     {"QRESYNC", ImapExtension::kQresync}};
+                                     {"QRESYNC", ImapExtension::kQresync},
+                                     {"UTF8=ACCEPT", ImapExtension::kUtf8Accept}};
   bool had_condstore = enabled_.condstore();
   std::string enabled;
   for (const auto& arg : command.args) {

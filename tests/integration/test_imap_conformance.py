@@ -272,6 +272,31 @@ def test_multiappend_with_a_bad_message_appends_none():
     raw.close()
 
 
+def test_utf8_accept_names_and_append_utf8():
+    raw = Raw()
+    msg = "Subject: r\u00e9union \u00e0 Z\u00fcrich\r\n\r\nTsch\u00fcss\r\n".encode()
+    # Not enabled yet: the UTF8 form is refused, names stay modified UTF-7.
+    raw.send(b"a1 APPEND INBOX UTF8 (~{%d+}\r\n" % len(msg) + msg + b")\r\n")
+    status, _ = raw.read_until("a1")
+    assert status.split()[1] == "BAD", status
+    status, lines = raw.command("ENABLE UTF8=ACCEPT", "OK")
+    assert lines == [b"* ENABLED UTF8=ACCEPT"], lines
+    name = "Z\u00fcrich"
+    raw.command(f'DELETE "{name}"')
+    raw.command(f'CREATE "{name}"', "OK")
+    status, lines = raw.command(f'LIST "" "{name}"', "OK")
+    assert len(lines) == 1 and name.encode() in lines[0] and b"&" not in lines[0], lines
+    raw.send(f'a2 APPEND "{name}" (\\Seen) UTF8 (~{{{len(msg)}}}\r\n'.encode())
+    assert raw.read_line().startswith(b"+ ")
+    raw.send(msg + b")\r\n")
+    status, _ = raw.read_until("a2", "OK")
+    assert "APPENDUID" in status, status
+    raw.command(f'SELECT "{name}"', "OK")
+    status, lines = raw.command("FETCH 1 (FLAGS BODY.PEEK[])", "OK")
+    assert msg in lines[0] and b"\\Seen" in lines[0], lines
+    raw.close()
+
+
 # --- 3. STORE on a read-only mailbox; LIST attributes -------------------------------
 
 def test_store_in_examined_mailbox_is_refused_and_changes_nothing():
@@ -565,6 +590,7 @@ def main():
             test_literal8_beyond_the_limit_is_refused_and_the_session_goes_on,
             test_multiappend_commits_every_message_with_one_appenduid,
             test_multiappend_with_a_bad_message_appends_none,
+            test_utf8_accept_names_and_append_utf8,
             test_store_in_examined_mailbox_is_refused_and_changes_nothing,
             test_imaps_scram_plus_with_tls_server_end_point,
             test_starttls_scram_plus_with_tls_server_end_point,
