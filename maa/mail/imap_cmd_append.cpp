@@ -31,8 +31,7 @@ bool is_streamed(const mail::ImapArg& arg) {
 
 // RFC 6855 4: "UTF8 (~{n}...)", the message as the one literal8 of a list.
 bool is_utf8_data(const mail::ImapArg& arg) {
-  return arg.is_list() && arg.list.size() == 1 && is_streamed(arg.list[0]) &&
-         arg.list[0].literal8;
+  return arg.is_list() && arg.list.size() == 1 && is_streamed(arg.list[0]) && arg.list[0].literal8;
 }
 
 // args after the mailbox name: ([flags] [date-time] (literal / UTF8 (literal8)))+

@@ -25,9 +25,9 @@ std::string_view state_name(ImapState s);
 
 // RFC 5161 ENABLE: extensions that change how the server answers.
 enum class ImapExtension : uint8_t {
-  kImap4rev2 = 1,  // RFC 9051: UTF-8 names, no \Recent, ESEARCH answers
-  kCondstore = 2,  // RFC 7162: MODSEQ in FETCH, HIGHESTMODSEQ
-  kQresync = 4,    // RFC 7162: VANISHED instead of EXPUNGE
+  kImap4rev2 = 1,   // RFC 9051: UTF-8 names, no \Recent, ESEARCH answers
+  kCondstore = 2,   // RFC 7162: MODSEQ in FETCH, HIGHESTMODSEQ
+  kQresync = 4,     // RFC 7162: VANISHED instead of EXPUNGE
   kUtf8Accept = 8,  // RFC 6855: UTF-8 names and strings, APPEND UTF8 (~{n})
 };
 

@@ -5,9 +5,11 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <tuple>
 
 #include "core/str.hpp"
 #include "mail/pop3_body_writer.hpp"
@@ -48,6 +50,31 @@ Result<uint64_t> wire_size(int fd) {
   }
 }
 
+// When a message was delivered: the time its Maildir name starts with
+// (maildir_unique_name(): "<sec>.M<usec>P<pid>Q<n>.<host>"; usec is not
+// zero-padded, so names do not sort by time as text), else its internal
+// date. The folder hands out UIDs by internal date in seconds, then name.
+struct Delivered {
+  int64_t seconds = 0;
+  int64_t microseconds = 0;
+  const mail::MessageRecord* record = nullptr;
+};
+
+Delivered delivered(const mail::MessageRecord& record) {
+  Delivered d{record.internal_date, 0, &record};
+  std::string_view name = record.filename;
+  size_t dot = name.find('.');
+  auto sec = parse_number<int64_t>(name.substr(0, dot));
+  if (!sec) return d;
+  d.seconds = *sec;
+  if (dot + 1 < name.size() && name[dot + 1] == 'M') {
+    std::string_view rest = name.substr(dot + 2);
+    auto usec = parse_number<int64_t>(rest.substr(0, rest.find_first_not_of("0123456789")));
+    if (usec) d.microseconds = *usec;
+  }
+  return d;
+}
+
 }  // namespace
 
 std::string pop3_uidl(std::string_view file_name) {
@@ -72,17 +99,23 @@ Result<Pop3Maildrop> Pop3Maildrop::open(const std::string& maildir) {
   return drop;
 }
 
-// In UID order, which is delivery order. The size on the wire needs one
-// read of each file (the index keeps the size on disk).
+// Oldest first, as delivered (RFC 1939 leaves the order open; this is the
+// order POP3 had before it used the index). The size on the wire needs
+// one read of each file (the index keeps the size on disk).
 Status Pop3Maildrop::list() {
-  auto records = folder_->messages();
-  if (records.size() > kMaxPop3Messages) records = records.first(kMaxPop3Messages);
-  for (const mail::MessageRecord& record : records) {
-    auto fd = folder_->open_message(record.uid);
+  std::vector<Delivered> order;
+  for (const mail::MessageRecord& record : folder_->messages()) order.push_back(delivered(record));
+  std::sort(order.begin(), order.end(), [](const Delivered& a, const Delivered& b) {
+    return std::tie(a.seconds, a.microseconds, a.record->uid) <
+           std::tie(b.seconds, b.microseconds, b.record->uid);
+  });
+  if (order.size() > kMaxPop3Messages) order.resize(kMaxPop3Messages);
+  for (const Delivered& d : order) {
+    auto fd = folder_->open_message(d.record->uid);
     if (!fd) continue;  // expunged meanwhile by another client
     auto size = wire_size(fd->get());
     if (!size) return size.error();
-    messages_.push_back({record.uid, pop3_uidl(record.filename), *size, false});
+    messages_.push_back({d.record->uid, pop3_uidl(d.record->filename), *size, false});
   }
   return {};
 }

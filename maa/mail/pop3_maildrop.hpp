@@ -2,7 +2,8 @@
 // MailboxFolder (the same index, UIDs and MODSEQs IMAP uses), locked for
 // the session with flock on <maildir>/gm-pop3.lock so a second POP3
 // session of the same user gets "-ERR [IN-USE]" (RFC 1939 4, RFC 2449 8).
-// The message list is fixed at login (RFC 1939 5: numbers stay valid);
+// The message list is fixed at login (RFC 1939 5: numbers stay valid),
+// oldest delivery first;
 // deletions happen only in commit() (the UPDATE state), through
 // MailboxFolder::expunge, so IMAP sessions see them as expunges of known
 // UIDs (EXPUNGE / VANISHED with a MODSEQ) and the quota goes down.
