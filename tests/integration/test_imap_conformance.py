@@ -17,7 +17,6 @@ import imaplib
 import os
 import poplib
 import re
-import socket
 import ssl
 import subprocess
 import sys
@@ -25,6 +24,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gmtest import run_tests, tls_context, wait_for  # noqa: E402
 from sasl_client import ScramClient  # noqa: E402
+from imap_raw import RawImap  # noqa: E402
 from maatest import ALICE, BOB, PASSWORD, maildir, start_instance, submit  # noqa: E402
 
 PORT_BASE = 31500
@@ -46,77 +46,25 @@ def tls12_context():
     return ctx
 
 
-class Raw:
-    """A line-level IMAP client over implicit TLS, logged in."""
-
+class Raw(RawImap):
     def __init__(self, user=ALICE):
-        sock = socket.create_connection(("127.0.0.1", PORT_BASE + 993), timeout=30)
-        self.s = tls_context().wrap_socket(sock)
-        self.buf = b""
-        self.n = 0
-        self.read_line()  # greeting
-        self.command(f'LOGIN "{user}" "{PASSWORD}"', "OK")
-
-    def send(self, data):
-        self.s.sendall(data if isinstance(data, bytes) else data.encode())
-
-    def read_line(self):
-        while b"\r\n" not in self.buf:
-            chunk = self.s.recv(65536)
-            if not chunk:
-                raise EOFError("connection closed")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line
-
-    def read_exact(self, size):
-        while len(self.buf) < size:
-            chunk = self.s.recv(65536)
-            if not chunk:
-                raise EOFError("connection closed")
-            self.buf += chunk
-        data, self.buf = self.buf[:size], self.buf[size:]
-        return data
-
-    def command(self, text, expect=None):
-        """Sends 'tag text'; returns (status line, untagged lines). A literal
-        in an untagged line is kept inline, its announcement included."""
-        self.n += 1
-        tag = f"r{self.n}"
-        self.send(f"{tag} {text}\r\n")
-        return self.read_until(tag, expect)
-
-    def read_until(self, tag, expect=None):
-        lines = []
-        while True:
-            line = self.read_line()
-            while (m := re.search(rb"~?\{(\d+)\}$", line)) and line.startswith(b"* "):
-                line += b"\r\n" + self.read_exact(int(m.group(1))) + self.read_line()
-            if line.startswith(tag.encode() + b" "):
-                status = line.decode(errors="replace")
-                if expect is not None:
-                    assert status.split()[1] == expect, (status, lines)
-                return status, lines
-            lines.append(line)
-
-    def close(self):
-        try:
-            self.s.close()
-        except OSError:
-            pass
+        super().__init__(PORT_BASE + 993, user, PASSWORD)
 
 
-def fresh_folder(raw, name):
+def fresh_folder(raw, name, *bodies):
+    """Creates the folder anew, with a message per body (bytes)."""
     raw.command(f"DELETE {name}")
     raw.command(f"CREATE {name}", "OK")
+    for body in bodies:
+        raw.send(f"a0 APPEND {name} {{{len(body)}+}}\r\n".encode() + body + b"\r\n")
+        raw.read_until("a0", "OK")
 
 
 # --- 1. ENABLE with a mailbox selected -----------------------------------------
 
 def test_enable_condstore_after_select_reports_highestmodseq():
     raw = Raw()
-    fresh_folder(raw, "Enable")
-    raw.command("APPEND Enable {7+}\r\nHi.\r\n\r\n", "OK")
+    fresh_folder(raw, "Enable", b"Hi.\r\n\r\n")
     status, lines = raw.command("SELECT Enable", "OK")
     assert not any(b"HIGHESTMODSEQ" in x for x in lines), lines
     status, lines = raw.command("ENABLE CONDSTORE", "OK")
@@ -136,9 +84,7 @@ def test_enable_condstore_after_select_reports_highestmodseq():
 
 def test_enable_qresync_after_select_implies_condstore():
     raw = Raw()
-    fresh_folder(raw, "EnableQ")
-    raw.command("APPEND EnableQ {7+}\r\nHi.\r\n\r\n", "OK")
-    raw.command("APPEND EnableQ {8+}\r\nBye.\r\n\r\n", "OK")
+    fresh_folder(raw, "EnableQ", b"Hi.\r\n\r\n", b"Bye.\r\n\r\n")
     raw.command("SELECT EnableQ", "OK")
     status, lines = raw.command("ENABLE QRESYNC", "OK")
     assert b"* ENABLED QRESYNC" in lines, lines
@@ -176,10 +122,7 @@ def binary_message():
 
 def test_binary_fetch_of_nul_content_is_a_literal8():
     raw = Raw()
-    fresh_folder(raw, "Binary")
-    msg = binary_message()
-    raw.send(f"a1 APPEND Binary {{{len(msg)}+}}\r\n".encode() + msg + b"\r\n")
-    raw.read_until("a1", "OK")
+    fresh_folder(raw, "Binary", binary_message())
     raw.command("SELECT Binary", "OK")
     status, lines = raw.command("FETCH 1 (BINARY.PEEK[2])", "OK")
     assert lines[0].startswith(b"* 1 FETCH (BINARY[2] ~{32}\r\n"), lines
@@ -301,8 +244,7 @@ def test_utf8_accept_names_and_append_utf8():
 
 def test_store_in_examined_mailbox_is_refused_and_changes_nothing():
     raw = Raw()
-    fresh_folder(raw, "ReadOnly")
-    raw.command("APPEND ReadOnly {7+}\r\nHi.\r\n\r\n", "OK")
+    fresh_folder(raw, "ReadOnly", b"Hi.\r\n\r\n")
     raw.command("EXAMINE ReadOnly", "OK")
     status, lines = raw.command("STORE 1 +FLAGS (\\Seen)", "NO")
     assert "[READ-ONLY]" in status and not lines, (status, lines)
