@@ -91,12 +91,21 @@ void ImapSession::cmd_enable(const mail::ImapCommand& command) {
     }
   }
   untagged("ENABLED" + enabled);
-  // RFC 5161 3.1 lets a server take ENABLE after SELECT (clients such as
-  // Thunderbird send it then); RFC 7162 3.1: CONDSTORE turned on (QRESYNC
-  // implies it, 3.2.3) with a mailbox selected reports its HIGHESTMODSEQ.
-  if (!had_condstore && enabled_.condstore() && state_ == ImapState::kSelected && selected_)
-    untagged(str_cat("OK [HIGHESTMODSEQ ", selected_->folder->highest_modseq(), "] Highest"));
+  // RFC 5161 3.1 lets a server take ENABLE after SELECT (a reconnecting
+  // client may send it then); QRESYNC implies CONDSTORE (RFC 7162 3.2.3).
+  if (!had_condstore && enabled_.condstore()) report_highest_modseq();
   finish(command, imap_reply::completed("ENABLE"));
+}
+
+void ImapSession::enable_condstore() {
+  bool had = enabled_.condstore();
+  enabled_.add(ImapExtension::kCondstore);
+  if (!had) report_highest_modseq();
+}
+
+void ImapSession::report_highest_modseq() {
+  if (state_ == ImapState::kSelected && selected_)
+    untagged(str_cat("OK [HIGHESTMODSEQ ", selected_->folder->highest_modseq(), "] Highest"));
 }
 
 void ImapSession::cmd_namespace(const mail::ImapCommand& command) {

@@ -45,7 +45,7 @@ void ImapSession::cmd_store(const mail::ImapCommand& command) {
                  : std::nullopt;
     if (!n) return finish(command, imap_reply::syntax("Invalid STORE modifier"));
     unchanged_since = *n;
-    enabled_.add(ImapExtension::kCondstore);  // RFC 7162 3.1: the first use enables it
+    enable_condstore();  // RFC 7162 3.1: the first use enables it
     ++i;
   }
   if (i + 2 > args.size())
@@ -63,7 +63,7 @@ void ImapSession::cmd_store(const mail::ImapCommand& command) {
   auto modified =
       sel.folder->store(uids, action->mode, flags->flags, flags->keywords, unchanged_since);
   if (!modified) return finish(command, imap_reply::limit(modified.error().message));
-  announce_keywords(false);  // RFC 9051 7.3.5: before the FETCH lines using them
+  announce_keywords(false);       // RFC 9051 7.3.5: before the FETCH lines using them
   std::vector<uint32_t> refused;  // sequence numbers or UIDs, as the command spoke
   for (uint32_t seq : *seqs) {
     uint32_t uid = sel.view.uid_at(seq);

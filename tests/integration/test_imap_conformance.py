@@ -95,6 +95,20 @@ def test_enable_qresync_after_select_implies_condstore():
     raw.close()
 
 
+def test_other_condstore_enabling_commands_report_highestmodseq_once():
+    for first in ("FETCH 1 (MODSEQ)", "UID SEARCH MODSEQ 1", "STATUS Other (HIGHESTMODSEQ)",
+                  "STORE 1 (UNCHANGEDSINCE 1) +FLAGS (\\Answered)"):
+        raw = Raw()
+        fresh_folder(raw, "Other", b"Hi.\r\n\r\n")
+        raw.command("SELECT Other", "OK")
+        status, lines = raw.command(first)
+        assert status.split()[1] == "OK", (first, status)
+        assert sum(x.startswith(b"* OK [HIGHESTMODSEQ ") for x in lines) == 1, (first, lines)
+        status, lines = raw.command("FETCH 1 (MODSEQ)", "OK")
+        assert not any(b"HIGHESTMODSEQ" in x for x in lines), (first, lines)
+        raw.close()
+
+
 def test_enable_in_selected_state_through_imaplib():
     m = imaplib.IMAP4_SSL("127.0.0.1", PORT_BASE + 993, ssl_context=tls_context(), timeout=30)
     m.login(ALICE, PASSWORD)
@@ -529,6 +543,7 @@ def main():
         run_tests([
             test_enable_condstore_after_select_reports_highestmodseq,
             test_enable_qresync_after_select_implies_condstore,
+            test_other_condstore_enabling_commands_report_highestmodseq_once,
             test_enable_in_selected_state_through_imaplib,
             test_binary_fetch_of_nul_content_is_a_literal8,
             test_append_of_a_literal8_keeps_nul_octets,
