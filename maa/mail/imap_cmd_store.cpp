@@ -63,7 +63,7 @@ void ImapSession::cmd_store(const mail::ImapCommand& command) {
   auto modified =
       sel.folder->store(uids, action->mode, flags->flags, flags->keywords, unchanged_since);
   if (!modified) return finish(command, imap_reply::limit(modified.error().message));
-  announce_keywords(false);       // RFC 9051 7.3.5: before the FETCH lines using them
+  announce_keywords(false);  // RFC 9051 7.3.5: before the FETCH lines using them
   std::vector<uint32_t> refused;  // sequence numbers or UIDs, as the command spoke
   for (uint32_t seq : *seqs) {
     uint32_t uid = sel.view.uid_at(seq);
