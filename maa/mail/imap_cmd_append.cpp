@@ -76,22 +76,52 @@ Result<std::vector<AppendMessage>> parse_append_messages(std::span<const mail::I
 }  // namespace
 
 mail::ImapLiteralSink* ImapSession::append_sink(const mail::ImapLiteralAnnounce& announce) {
-  // Only APPEND's messages (after the mailbox name) stream; other literals
-  // are small and stay in the reader.
+  // Only APPEND's messages (after the mailbox name) stream, nested only as
+  // APPEND UTF8 (~{n}) (RFC 6855 4); other literals are small and stay in
+  // the reader.
   if (announce.name != "APPEND" || announce.args.empty()) return nullptr;
-  // Nested only as APPEND UTF8 (~{n}) (RFC 6855 4).
   if (announce.nested && !(enabled_.utf8_accept() && announce.args.back().atom_is("UTF8")))
     return nullptr;
-  bool more = append_ && std::any_of(announce.args.begin(), announce.args.end(), [](const auto& a) {
-                return is_streamed(a) || is_utf8_data(a);
-              });
-  if (!more) {
-    append_ = std::make_unique<AppendSink>();
-    open_append_folder(announce.args[0]);
+  // MULTIAPPEND (RFC 3502): a later message of the same command.
+  if (append_ && std::any_of(announce.args.begin(), announce.args.end(),
+                             [](const auto& a) { return is_streamed(a) || is_utf8_data(a); }))
+    return add_append_message(announce.size);
+  append_ = std::make_unique<AppendSink>();
+  AppendSink& sink = *append_;
+  auto name = read_mailbox_name(announce.args[0]);
+  if (!name) {
+    sink.failure = name_refused(name.error());
+    return &sink;
   }
+  if (!store_.exists(*name)) {
+    sink.failure = imap_reply::try_create();
+    return &sink;
+  }
+  if (selected_ && selected_->name == *name) {
+    sink.folder = selected_->folder.get();
+  } else {
+    auto dir = store_.folder_dir(*name);
+    auto folder = dir ? mail::MailboxFolder::open(*dir)
+                      : Result<std::unique_ptr<mail::MailboxFolder>>(dir.error());
+    if (!folder) {
+      sink.failure = imap_reply::server_bug(folder.error().message);
+      return &sink;
+    }
+    sink.opened = std::move(*folder);
+    sink.folder = sink.opened.get();
+  }
+  if (auto quota = quota_left(); quota && *quota < announce.size) {
+    sink.failure = imap_reply::over_quota();
+    return &sink;
+  }
+  return add_append_message(announce.size);
+}
+
+// A temporary file in the sink's folder for the next message literal.
+mail::ImapLiteralSink* ImapSession::add_append_message(uint64_t size) {
   AppendSink& sink = *append_;
   if (sink.failure) return &sink;
-  sink.announced += announce.size;
+  sink.announced += size;
   if (sink.messages.size() >= kMaxAppendMessages) {
     sink.failure = imap_reply::limit(str_cat("At most ", kMaxAppendMessages, " messages"));
     return &sink;
@@ -107,33 +137,6 @@ mail::ImapLiteralSink* ImapSession::append_sink(const mail::ImapLiteralAnnounce&
   }
   sink.messages.push_back(std::move(*message));
   return &sink;
-}
-
-// The target of a new append_: the selected folder or one opened for it.
-void ImapSession::open_append_folder(const mail::ImapArg& mailbox) {
-  AppendSink& sink = *append_;
-  auto name = read_mailbox_name(mailbox);
-  if (!name) {
-    sink.failure = name_refused(name.error());
-    return;
-  }
-  if (!store_.exists(*name)) {
-    sink.failure = imap_reply::try_create();
-    return;
-  }
-  if (selected_ && selected_->name == *name) {
-    sink.folder = selected_->folder.get();
-    return;
-  }
-  auto dir = store_.folder_dir(*name);
-  auto folder = dir ? mail::MailboxFolder::open(*dir)
-                    : Result<std::unique_ptr<mail::MailboxFolder>>(dir.error());
-  if (!folder) {
-    sink.failure = imap_reply::server_bug(folder.error().message);
-    return;
-  }
-  sink.opened = std::move(*folder);
-  sink.folder = sink.opened.get();
 }
 
 void ImapSession::cmd_append(const mail::ImapCommand& command) {

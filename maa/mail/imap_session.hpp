@@ -203,7 +203,7 @@ class ImapSession final : public net::Session {
   bool run_fetch_job();
   bool fetch_one(FetchJob& job, uint32_t seq, std::string& out, std::optional<ImapReply>& error);
   mail::ImapLiteralSink* append_sink(const mail::ImapLiteralAnnounce& announce);
-  void open_append_folder(const mail::ImapArg& mailbox);
+  mail::ImapLiteralSink* add_append_message(uint64_t size);
 
   const MailContext& context_;
   mail::MaaHandoff handoff_;
