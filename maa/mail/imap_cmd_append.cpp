@@ -3,7 +3,7 @@
 // message literal streams into a temporary file of the target folder
 // while it arrives (STYLE.md: stream, never slurp); when the command line
 // ends, the messages are committed with their flags and internal dates,
-// all or none (RFC 3502 6). After ENABLE UTF8=ACCEPT a message may come as
+// all or none (RFC 3502 3). After ENABLE UTF8=ACCEPT a message may come as
 // UTF8 (~{n}) (RFC 6855 4).
 #include <algorithm>
 
@@ -35,7 +35,7 @@ bool is_utf8_data(const mail::ImapArg& arg) {
 }
 
 // args after the mailbox name: ([flags] [date-time] (literal / UTF8 (literal8)))+
-// (RFC 3502 6, RFC 6855 4; the UTF8 form only once UTF8=ACCEPT is enabled).
+// (RFC 3502 3, RFC 6855 4; the UTF8 form only once UTF8=ACCEPT is enabled).
 Result<std::vector<AppendMessage>> parse_append_messages(std::span<const mail::ImapArg> args,
                                                          bool utf8_accept) {
   std::vector<AppendMessage> out;
@@ -155,7 +155,7 @@ void ImapSession::cmd_append(const mail::ImapCommand& command) {
     auto uid = sink->folder->commit_append(std::move(sink->messages[i]), m.flags.flags,
                                            m.flags.keywords, m.internal_date);
     if (!uid) {
-      // RFC 3502 6: none of the messages is appended when one fails.
+      // RFC 3502 3: none of the messages is appended when one fails.
       (void)sink->folder->expunge(uids);
       return finish(command, imap_reply::no(uid.error().message));
     }

@@ -493,7 +493,7 @@ def test_pop3_delete_is_an_expunge_imap_sessions_see():
     status, lines = imap.command("NOOP", "OK")
     vanished = [x for x in lines if x.startswith(b"* VANISHED ")]
     assert len(vanished) == 1 and uid_set(vanished[0].split()[2]) == gone, lines
-    # Not 1:*: "*" is now below the UIDs that went (RFC 9051 6.4.8).
+    # Not 1:*: "*" is now below the UIDs that went (RFC 9051 9, seq-number).
     status, lines = imap.command(f"UID FETCH 1:{gone[-1]} (FLAGS) (CHANGEDSINCE {highest} VANISHED)",
                                  "OK")
     earlier = [x for x in lines if x.startswith(b"* VANISHED (EARLIER) ")]
