@@ -130,6 +130,10 @@ Result<size_t> Pop3Maildrop::commit() {
     if (m.deleted) uids.push_back(m.uid);
   if (uids.empty()) return size_t{0};
   if (Status s = folder_->expunge(uids); !s) return s.error();
+  // expunge() skips a file it cannot unlink: such a message is still listed.
+  size_t left = std::count_if(uids.begin(), uids.end(),
+                              [&](uint32_t uid) { return folder_->find(uid) != nullptr; });
+  if (left > 0) return make_error(str_cat(left, " deleted messages could not be removed"));
   return uids.size();
 }
 

@@ -52,7 +52,8 @@ class Pop3Maildrop {
   // an error when it was expunged meanwhile.
   Result<UniqueFd> open_message(const Pop3Message& m) const;
   // UPDATE: expunges every message marked deleted; returns how many were
-  // marked. A message already expunged elsewhere counts as removed.
+  // marked, or an error when one of them is still there. A message already
+  // expunged elsewhere counts as removed.
   Result<size_t> commit();
 
  private:
