@@ -28,7 +28,7 @@ std::string imap_capabilities_after_login(uint64_t append_limit) {
               " IDLE NAMESPACE UIDPLUS MOVE SPECIAL-USE CONDSTORE QRESYNC ESEARCH SORT"
               " THREAD=REFERENCES THREAD=ORDEREDSUBJECT QUOTA QUOTA=RES-STORAGE"
               " QUOTA=RES-MESSAGE LIST-EXTENDED LIST-STATUS CHILDREN UNSELECT STATUS=SIZE"
-              " BINARY COMPRESS=DEFLATE");
+              " BINARY COMPRESS=DEFLATE MULTIAPPEND UTF8=ACCEPT");
   if (append_limit > 0) caps += str_cat(" APPENDLIMIT=", append_limit);
   return caps;
 }

@@ -97,7 +97,7 @@ void ImapSession::cmd_fetch(const mail::ImapCommand& command) {
   job->command = command;
   job->plan = std::move(*plan);
   job->seqs = std::move(*seqs);
-  if (job->plan.request.uses_modseq) enabled_.add(ImapExtension::kCondstore);  // RFC 7162 3.1
+  if (job->plan.request.uses_modseq) enable_condstore();  // RFC 7162 3.1
   Selected& sel = *selected_;
   // RFC 9051 6.4.5: a non-PEEK body item sets \Seen; one store for all.
   if (job->plan.sets_seen && !sel.read_only) {

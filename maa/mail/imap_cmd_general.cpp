@@ -75,7 +75,9 @@ void ImapSession::cmd_enable(const mail::ImapCommand& command) {
   };
   static constexpr Known kKnown[] = {{"IMAP4REV2", ImapExtension::kImap4rev2},
                                      {"CONDSTORE", ImapExtension::kCondstore},
-                                     {"QRESYNC", ImapExtension::kQresync}};
+                                     {"QRESYNC", ImapExtension::kQresync},
+                                     {"UTF8=ACCEPT", ImapExtension::kUtf8Accept}};
+  bool had_condstore = enabled_.condstore();
   std::string enabled;
   for (const auto& arg : command.args) {
     if (!arg.is_atom()) return finish(command, imap_reply::syntax("ENABLE takes atoms"));
@@ -87,7 +89,21 @@ void ImapSession::cmd_enable(const mail::ImapCommand& command) {
     }
   }
   untagged("ENABLED" + enabled);
+  // RFC 5161 3.1 lets a server take ENABLE after SELECT (a reconnecting
+  // client may send it then); QRESYNC implies CONDSTORE (RFC 7162 3.2.3).
+  if (!had_condstore && enabled_.condstore()) report_highest_modseq();
   finish(command, imap_reply::completed("ENABLE"));
+}
+
+void ImapSession::enable_condstore() {
+  bool had = enabled_.condstore();
+  enabled_.add(ImapExtension::kCondstore);
+  if (!had) report_highest_modseq();
+}
+
+void ImapSession::report_highest_modseq() {
+  if (state_ == ImapState::kSelected && selected_)
+    untagged(str_cat("OK [HIGHESTMODSEQ ", selected_->folder->highest_modseq(), "] Highest"));
 }
 
 void ImapSession::cmd_namespace(const mail::ImapCommand& command) {

@@ -42,7 +42,7 @@ std::variant<SearchHits, ImapReply> ImapSession::run_search(std::span<const mail
   hits.seqs = evaluator.run(hits.program.root, &max_modseq);
   hits.max_modseq = max_modseq;
   for (uint32_t seq : hits.seqs) hits.numbers.push_back(uid ? selected_->view.uid_at(seq) : seq);
-  if (hits.program.uses_modseq) enabled_.add(ImapExtension::kCondstore);
+  if (hits.program.uses_modseq) enable_condstore();
   return hits;
 }
 

@@ -89,6 +89,9 @@ void ImapSession::cmd_status(const mail::ImapCommand& command) {
     return finish(command, imap_reply::syntax("STATUS item list expected"));
   std::string line;
   if (auto error = status_line(*name, command.args[1].list, line)) return finish(command, *error);
+  // RFC 7162 3.1: STATUS (HIGHESTMODSEQ) is a CONDSTORE enabling command.
+  for (const auto& item : command.args[1].list)
+    if (item.atom_is("HIGHESTMODSEQ")) enable_condstore();
   untagged(line);
   finish(command, imap_reply::completed("STATUS"));
 }

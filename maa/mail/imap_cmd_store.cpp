@@ -45,7 +45,7 @@ void ImapSession::cmd_store(const mail::ImapCommand& command) {
                  : std::nullopt;
     if (!n) return finish(command, imap_reply::syntax("Invalid STORE modifier"));
     unchanged_since = *n;
-    enabled_.add(ImapExtension::kCondstore);  // RFC 7162 3.1: the first use enables it
+    enable_condstore();  // RFC 7162 3.1: the first use enables it
     ++i;
   }
   if (i + 2 > args.size())

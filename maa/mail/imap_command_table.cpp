@@ -12,7 +12,6 @@ std::span<const ImapCommandSpec> ImapSession::commands() {
   using S = ImapSession;
   constexpr uint8_t kAny = kAnyState;
   constexpr uint8_t kSel = kSelectedOnly;
-  constexpr uint8_t kAuth = state_bit(ImapState::kAuthenticated);  // RFC 5161 3
   // clang-format off
   static constexpr ImapCommandSpec kCommands[] = {
       // name           states      uid    min max       proceed
@@ -20,7 +19,7 @@ std::span<const ImapCommandSpec> ImapSession::commands() {
       {"NOOP",         kAny,       false, 0, 0,        &S::cmd_noop},
       {"LOGOUT",       kAny,       false, 0, 0,        &S::cmd_logout},
       {"ID",           kAny,       false, 1, 1,        &S::cmd_id},
-      {"ENABLE",       kAuth,      false, 1, kAnyArgs, &S::cmd_enable},
+      {"ENABLE",       kAny,       false, 1, kAnyArgs, &S::cmd_enable},  // RFC 5161 3.1
       {"NAMESPACE",    kAny,       false, 0, 0,        &S::cmd_namespace},
       {"IDLE",         kAny,       false, 0, 0,        &S::cmd_idle},
       {"COMPRESS",     kAny,       false, 1, 1,        &S::cmd_compress},
@@ -39,7 +38,7 @@ std::span<const ImapCommandSpec> ImapSession::commands() {
       {"GETQUOTAROOT", kAny,       false, 1, 1,        &S::cmd_getquotaroot},
       {"SELECT",       kAny,       false, 1, 2,        &S::cmd_select},
       {"EXAMINE",      kAny,       false, 1, 2,        &S::cmd_examine},
-      {"APPEND",       kAny,       false, 2, 4,        &S::cmd_append},
+      {"APPEND",       kAny,       false, 2, kAnyArgs, &S::cmd_append},  // RFC 3502
       {"CHECK",        kSel,       false, 0, 0,        &S::cmd_check},
       {"CLOSE",        kSel,       false, 0, 0,        &S::cmd_close},
       {"UNSELECT",     kSel,       false, 0, 0,        &S::cmd_unselect},

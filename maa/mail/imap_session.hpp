@@ -139,6 +139,10 @@ class ImapSession final : public net::Session {
   void cmd_logout(const mail::ImapCommand& command);
   void cmd_id(const mail::ImapCommand& command);
   void cmd_enable(const mail::ImapCommand& command);
+  // RFC 7162 3.1: a CONDSTORE enabling command; the first one reports the
+  // selected mailbox's HIGHESTMODSEQ.
+  void enable_condstore();
+  void report_highest_modseq();
   void cmd_namespace(const mail::ImapCommand& command);
   void cmd_idle(const mail::ImapCommand& command);
   void cmd_compress(const mail::ImapCommand& command);
@@ -200,6 +204,7 @@ class ImapSession final : public net::Session {
   bool run_fetch_job();
   bool fetch_one(FetchJob& job, uint32_t seq, std::string& out, std::optional<ImapReply>& error);
   mail::ImapLiteralSink* append_sink(const mail::ImapLiteralAnnounce& announce);
+  mail::ImapLiteralSink* add_append_message(uint64_t size);
 
   MailContext& context_;
   mail::MaaHandoff handoff_;

@@ -12,15 +12,19 @@
 
 namespace gm::maa {
 
+// One APPEND, or a MULTIAPPEND (RFC 3502): a message per literal, all in
+// one folder, committed together when the command line ends.
 struct ImapSession::AppendSink final : mail::ImapLiteralSink {
   std::shared_ptr<SharedFolder> opened;
   mail::MailboxFolder* folder = nullptr;
-  std::optional<mail::MailboxFolder::Append> message;
+  std::vector<mail::MailboxFolder::Append> messages;
+  uint64_t announced = 0;            // octets of every literal so far (quota)
   std::optional<ImapReply> failure;  // answered when the command completes
 
   void write(std::string_view chunk) override {
-    if (failure || !message) return;
-    if (Status s = message->write(chunk); !s) failure = imap_reply::server_bug(s.error().message);
+    if (failure || messages.empty()) return;
+    if (Status s = messages.back().write(chunk); !s)
+      failure = imap_reply::server_bug(s.error().message);
   }
 };
 

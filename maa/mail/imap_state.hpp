@@ -25,9 +25,10 @@ std::string_view state_name(ImapState s);
 
 // RFC 5161 ENABLE: extensions that change how the server answers.
 enum class ImapExtension : uint8_t {
-  kImap4rev2 = 1,  // RFC 9051: UTF-8 names, no \Recent, ESEARCH answers
-  kCondstore = 2,  // RFC 7162: MODSEQ in FETCH, HIGHESTMODSEQ
-  kQresync = 4,    // RFC 7162: VANISHED instead of EXPUNGE
+  kImap4rev2 = 1,   // RFC 9051: UTF-8 names, no \Recent, ESEARCH answers
+  kCondstore = 2,   // RFC 7162: MODSEQ in FETCH, HIGHESTMODSEQ
+  kQresync = 4,     // RFC 7162: VANISHED instead of EXPUNGE
+  kUtf8Accept = 8,  // RFC 6855: UTF-8 names and strings, APPEND UTF8 (~{n})
 };
 
 class EnabledSet {
@@ -35,9 +36,9 @@ class EnabledSet {
   bool has(ImapExtension e) const { return bits_ & static_cast<uint8_t>(e); }
   void add(ImapExtension e) { bits_ |= static_cast<uint8_t>(e); }
   bool rev2() const { return has(ImapExtension::kImap4rev2); }
-  // Names are UTF-8 on the wire once IMAP4rev2 is on (UTF8=ACCEPT, RFC
-  // 6855, is not offered: APPEND's UTF8 form is not implemented).
-  bool utf8_names() const { return rev2(); }
+  // Names are UTF-8 on the wire once IMAP4rev2 or UTF8=ACCEPT is on.
+  bool utf8_names() const { return rev2() || utf8_accept(); }
+  bool utf8_accept() const { return has(ImapExtension::kUtf8Accept); }
   bool condstore() const { return has(ImapExtension::kCondstore) || qresync(); }
   bool qresync() const { return has(ImapExtension::kQresync); }
 

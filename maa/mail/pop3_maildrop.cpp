@@ -1,10 +1,8 @@
 #include "pop3_maildrop.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,7 +12,6 @@
 #include <tuple>
 
 #include "core/str.hpp"
-#include "mail/maildir_quota.hpp"
 #include "mail/pop3_body_writer.hpp"
 
 namespace gm::maa {
@@ -53,45 +50,29 @@ Result<uint64_t> wire_size(int fd) {
   }
 }
 
-struct Entry {
-  std::string file;
-  int64_t seconds;       // delivery time: from the name "<sec>.M<usec>...", else mtime
-  int64_t microseconds;  // from "M<usec>", else 0
+// When a message was delivered: the time its Maildir name starts with
+// (maildir_unique_name(): "<sec>.M<usec>P<pid>Q<n>.<host>"; usec is not
+// zero-padded, so names do not sort by time as text), else its internal
+// date. The folder hands out UIDs by internal date in seconds, then name.
+struct Delivered {
+  int64_t seconds = 0;
+  int64_t microseconds = 0;
+  const mail::MessageRecord* record = nullptr;
 };
 
-// The delivery time a Maildir name starts with (maildir_unique_name():
-// "<sec>.M<usec>P<pid>Q<n>.<host>"); usec is not zero-padded, so names do
-// not sort by time as text.
-void delivery_time(std::string_view name, Entry& e) {
+Delivered delivered(const mail::MessageRecord& record) {
+  Delivered d{record.internal_date, 0, &record};
+  std::string_view name = record.filename;
   size_t dot = name.find('.');
   auto sec = parse_number<int64_t>(name.substr(0, dot));
-  if (!sec) return;
-  e.seconds = *sec;
+  if (!sec) return d;
+  d.seconds = *sec;
   if (dot + 1 < name.size() && name[dot + 1] == 'M') {
     std::string_view rest = name.substr(dot + 2);
     auto usec = parse_number<int64_t>(rest.substr(0, rest.find_first_not_of("0123456789")));
-    if (usec) e.microseconds = *usec;
+    if (usec) d.microseconds = *usec;
   }
-}
-
-Status list_dir(const std::string& maildir, std::string_view sub, std::vector<Entry>& out) {
-  std::string path = str_cat(maildir, "/", sub);
-  DIR* dir = ::opendir(path.c_str());
-  if (dir == nullptr) {
-    if (errno == ENOENT) return {};
-    return sys_error("opendir", path);
-  }
-  while (dirent* e = ::readdir(dir)) {
-    if (e->d_name[0] == '.') continue;
-    std::string file = str_cat(sub, "/", e->d_name);
-    struct stat st {};
-    if (::stat(str_cat(maildir, "/", file).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-    Entry entry{std::move(file), static_cast<int64_t>(st.st_mtime), 0};
-    delivery_time(e->d_name, entry);
-    out.push_back(std::move(entry));
-  }
-  ::closedir(dir);
-  return {};
+  return d;
 }
 
 }  // namespace
@@ -111,65 +92,49 @@ Result<Pop3Maildrop> Pop3Maildrop::open(const std::string& maildir) {
     if (errno == EWOULDBLOCK) return make_error("maildrop locked", kLockedCode);
     return sys_error("flock", lock_path);
   }
-  Pop3Maildrop drop(maildir, std::move(lock));
-  if (Status s = drop.scan(); !s) return s.error();
+  auto folder = mail::MailboxFolder::open(maildir);
+  if (!folder) return folder.error();
+  Pop3Maildrop drop(std::move(lock), std::move(*folder));
+  if (Status s = drop.list(); !s) return s.error();
   return drop;
 }
 
-// Oldest first, as delivered.
-Status Pop3Maildrop::scan() {
-  std::vector<Entry> entries;
-  for (std::string_view sub : {"cur", "new"})
-    if (Status s = list_dir(maildir_, sub, entries); !s) return s;
-  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    return std::tie(a.seconds, a.microseconds, a.file) <
-           std::tie(b.seconds, b.microseconds, b.file);
+// Oldest first, as delivered (RFC 1939 leaves the order open; this is the
+// order POP3 had before it used the index). The size on the wire needs
+// one read of each file (the index keeps the size on disk).
+Status Pop3Maildrop::list() {
+  std::vector<Delivered> order;
+  for (const mail::MessageRecord& record : folder_->messages()) order.push_back(delivered(record));
+  std::sort(order.begin(), order.end(), [](const Delivered& a, const Delivered& b) {
+    return std::tie(a.seconds, a.microseconds, a.record->uid) <
+           std::tie(b.seconds, b.microseconds, b.record->uid);
   });
-  if (entries.size() > kMaxPop3Messages) entries.resize(kMaxPop3Messages);
-  for (Entry& e : entries) {
-    std::string path = str_cat(maildir_, "/", e.file);
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-    if (!fd) continue;  // gone meanwhile (another client's expunge)
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) continue;
-    auto size = wire_size(fd.get());
+  if (order.size() > kMaxPop3Messages) order.resize(kMaxPop3Messages);
+  for (const Delivered& d : order) {
+    auto fd = folder_->open_message(d.record->uid);
+    if (!fd) continue;  // expunged meanwhile by another client
+    auto size = wire_size(fd->get());
     if (!size) return size.error();
-    Pop3Message m;
-    m.uidl = pop3_uidl(std::string_view(e.file).substr(4));
-    m.file = std::move(e.file);
-    m.size = *size;
-    m.disk_size = static_cast<uint64_t>(st.st_size);
-    messages_.push_back(std::move(m));
+    messages_.push_back({d.record->uid, pop3_uidl(d.record->filename), *size, false});
   }
   return {};
 }
 
 Result<UniqueFd> Pop3Maildrop::open_message(const Pop3Message& m) const {
-  std::string path = str_cat(maildir_, "/", m.file);
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!fd) return sys_error("open", path);
-  return fd;
+  return folder_->open_message(m.uid);
 }
 
 Result<size_t> Pop3Maildrop::commit() {
-  size_t removed = 0;
-  int64_t bytes = 0;
-  Status failure;
-  for (const Pop3Message& m : messages_) {
-    if (!m.deleted) continue;
-    std::string path = str_cat(maildir_, "/", m.file);
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-      failure = sys_error("unlink", path);
-      continue;
-    }
-    ++removed;
-    bytes += static_cast<int64_t>(m.disk_size);
-  }
-  // Maildir++ quota: the usage goes down with the removed messages.
-  if (removed > 0 && ::access(str_cat(maildir_, "/maildirsize").c_str(), F_OK) == 0)
-    (void)mail::record_quota_change(maildir_, -bytes, -static_cast<int64_t>(removed));
-  if (!failure) return failure.error();
-  return removed;
+  std::vector<uint32_t> uids;
+  for (const Pop3Message& m : messages_)
+    if (m.deleted) uids.push_back(m.uid);
+  if (uids.empty()) return size_t{0};
+  if (Status s = folder_->expunge(uids); !s) return s.error();
+  // expunge() skips a file it cannot unlink: such a message is still listed.
+  size_t left = std::count_if(uids.begin(), uids.end(),
+                              [&](uint32_t uid) { return folder_->find(uid) != nullptr; });
+  if (left > 0) return make_error(str_cat(left, " deleted messages could not be removed"));
+  return uids.size();
 }
 
 }  // namespace gm::maa

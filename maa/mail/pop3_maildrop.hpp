@@ -1,19 +1,25 @@
-// The POP3 maildrop: the INBOX of one Maildir (new/ and cur/), locked for
+// The POP3 maildrop: the INBOX of one Maildir, read through lib/mail's
+// MailboxFolder (the same index, UIDs and MODSEQs IMAP uses), locked for
 // the session with flock on <maildir>/gm-pop3.lock so a second POP3
 // session of the same user gets "-ERR [IN-USE]" (RFC 1939 4, RFC 2449 8).
-// The message list is fixed at login (RFC 1939 5: numbers stay valid);
-// deletions happen only in commit() (the UPDATE state).
-// Every call blocks on the disk (maa-mail's loop; a POP3 maildrop is
-// read once per session).
+// The message list is fixed at login (RFC 1939 5: numbers stay valid),
+// oldest delivery first;
+// deletions happen only in commit() (the UPDATE state), through
+// MailboxFolder::expunge, so IMAP sessions see them as expunges of known
+// UIDs (EXPUNGE / VANISHED with a MODSEQ) and the quota goes down.
+// Every call blocks on the disk (maa-mail's per-session loop; a POP3
+// maildrop is read once per session).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "core/result.hpp"
 #include "core/unique_fd.hpp"
+#include "mail/mailbox_folder.hpp"
 
 namespace gm::maa {
 
@@ -24,10 +30,9 @@ inline constexpr size_t kMaxUidlLength = 70;
 inline constexpr size_t kMaxPop3Messages = 100'000;
 
 struct Pop3Message {
-  std::string file;   // "cur/<name>" or "new/<name>", relative to the maildir
+  uint32_t uid = 0;   // the folder's IMAP UID
   std::string uidl;   // the Maildir base name (stable across new/ -> cur/ and flag changes)
   uint64_t size = 0;  // on the wire (CRLF line ends), as LIST reports it
-  uint64_t disk_size = 0;
   bool deleted = false;
 };
 
@@ -43,19 +48,21 @@ class Pop3Maildrop {
 
   std::span<Pop3Message> messages() { return messages_; }
   std::span<const Pop3Message> messages() const { return messages_; }
-  // The open message file; an error when it was removed meanwhile.
+  // The open message file (found again when another session renamed it);
+  // an error when it was expunged meanwhile.
   Result<UniqueFd> open_message(const Pop3Message& m) const;
-  // UPDATE: removes every message marked deleted; returns how many were
-  // removed. A file already gone counts as removed.
+  // UPDATE: expunges every message marked deleted; returns how many were
+  // marked, or an error when one of them is still there. A message already
+  // expunged elsewhere counts as removed.
   Result<size_t> commit();
 
  private:
-  Pop3Maildrop(std::string maildir, UniqueFd lock)
-      : maildir_(std::move(maildir)), lock_(std::move(lock)) {}
-  Status scan();
+  Pop3Maildrop(UniqueFd lock, std::unique_ptr<mail::MailboxFolder> folder)
+      : lock_(std::move(lock)), folder_(std::move(folder)) {}
+  Status list();
 
-  std::string maildir_;
   UniqueFd lock_;  // flock held while this lives
+  std::unique_ptr<mail::MailboxFolder> folder_;
   std::vector<Pop3Message> messages_;
 };
 

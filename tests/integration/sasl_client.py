@@ -59,16 +59,21 @@ def plain(client, exchange_id, user, password, rip, secured=1):
 
 
 class ScramClient:
-    """The client side of SCRAM-SHA-256 (RFC 5802, RFC 7677), no channel binding."""
+    """The client side of SCRAM-SHA-256 and SCRAM-SHA-1 (RFC 5802, RFC 7677),
+    with channel binding when cb_type is given (the -PLUS mechanisms: gs2
+    header "p=<cb_type>,," and c= carrying the header and cb_data)."""
 
-    def __init__(self, user, password):
+    def __init__(self, user, password, hash_name="sha256", cb_type=None, cb_data=b""):
         self.user = user
         self.password = password.encode()
+        self.hash_name = hash_name
+        self.gs2_header = (f"p={cb_type},," if cb_type else "n,,").encode()
+        self.cb_data = cb_data
         self.nonce = base64.b64encode(os.urandom(18)).decode()
         self.first_bare = f"n={user},r={self.nonce}"
 
     def first(self) -> bytes:
-        return ("n,," + self.first_bare).encode()
+        return self.gs2_header + self.first_bare.encode()
 
     def final(self, server_first: bytes) -> bytes:
         text = server_first.decode()
@@ -76,18 +81,20 @@ class ScramClient:
         assert fields["r"].startswith(self.nonce), "server nonce must extend ours"
         salt = base64.b64decode(fields["s"])
         iterations = int(fields["i"])
-        salted = hashlib.pbkdf2_hmac("sha256", self.password, salt, iterations)
-        client_key = hmac.new(salted, b"Client Key", "sha256").digest()
-        stored_key = hashlib.sha256(client_key).digest()
-        without_proof = "c=biws,r=" + fields["r"]
+        h = self.hash_name
+        salted = hashlib.pbkdf2_hmac(h, self.password, salt, iterations)
+        client_key = hmac.new(salted, b"Client Key", h).digest()
+        stored_key = hashlib.new(h, client_key).digest()
+        binding = base64.b64encode(self.gs2_header + self.cb_data).decode()
+        without_proof = f"c={binding},r=" + fields["r"]
         self.auth_message = f"{self.first_bare},{text},{without_proof}".encode()
-        signature = hmac.new(stored_key, self.auth_message, "sha256").digest()
+        signature = hmac.new(stored_key, self.auth_message, h).digest()
         proof = bytes(a ^ b for a, b in zip(client_key, signature))
-        self.server_key = hmac.new(salted, b"Server Key", "sha256").digest()
+        self.server_key = hmac.new(salted, b"Server Key", h).digest()
         return (without_proof + ",p=" + base64.b64encode(proof).decode()).encode()
 
     def verify(self, server_final: bytes) -> bool:
-        expected = hmac.new(self.server_key, self.auth_message, "sha256").digest()
+        expected = hmac.new(self.server_key, self.auth_message, self.hash_name).digest()
         return server_final.decode() == "v=" + base64.b64encode(expected).decode()
 
 

@@ -8,7 +8,6 @@ escapes and the issue's bad-input list."""
 import imaplib
 import os
 import re
-import socket
 import sys
 import time
 import zlib
@@ -16,6 +15,7 @@ import zlib
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gmtest import run_tests, tls_context  # noqa: E402
 from maatest import ALICE, BOB, PASSWORD, maildir, start_instance, submit  # noqa: E402
+from imap_raw import RawImap  # noqa: E402
 
 PORT_BASE = 31000
 INST = None
@@ -48,61 +48,11 @@ def untagged(m, name):
     return m.untagged_responses.pop(name, [])
 
 
-class Raw:
+class Raw(RawImap):
     """A line-level IMAP client over implicit TLS, logged in."""
 
     def __init__(self, user=ALICE):
-        sock = socket.create_connection(("127.0.0.1", PORT_BASE + 993), timeout=30)
-        self.s = tls_context().wrap_socket(sock)
-        self.buf = b""
-        self.n = 0
-        self.read_line()  # greeting
-        self.command(f'LOGIN "{user}" "{PASSWORD}"')
-
-    def send(self, data):
-        self.s.sendall(data if isinstance(data, bytes) else data.encode())
-
-    def read_line(self):
-        while b"\r\n" not in self.buf:
-            chunk = self.s.recv(65536)
-            if not chunk:
-                raise EOFError("connection closed")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line
-
-    def command(self, text, expect=None):
-        """Sends 'tag text'; returns (status line, untagged lines)."""
-        self.n += 1
-        tag = f"r{self.n}"
-        self.send(f"{tag} {text}\r\n" if isinstance(text, str) else tag.encode() + b" " + text + b"\r\n")
-        return self.read_until(tag, expect)
-
-    def read_until(self, tag, expect=None):
-        lines = []
-        while True:
-            line = self.read_line()
-            m = re.match(rb"\* .*\{(\d+)\}$", line)
-            if m:  # a literal inside an untagged response
-                size = int(m.group(1))
-                while len(self.buf) < size:
-                    self.buf += self.s.recv(65536)
-                line += b"\r\n" + self.buf[:size]
-                self.buf = self.buf[size:]
-                rest = self.read_line()
-                line += rest
-            if line.startswith(tag.encode() + b" "):
-                status = line.decode(errors="replace")
-                if expect is not None:
-                    assert status.split()[1] == expect, (status, lines)
-                return status, lines
-            lines.append(line)
-
-    def close(self):
-        try:
-            self.s.close()
-        except OSError:
-            pass
+        super().__init__(PORT_BASE + 993, user, PASSWORD)
 
 
 def deliver(subject, body="Hello.\r\n", to=ALICE):
