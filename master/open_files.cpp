@@ -18,10 +18,8 @@ Status apply_open_files_limit(const core::Config& config) {
   if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
     return make_error(str_cat("getrlimit(RLIMIT_NOFILE): ", std::strerror(errno)));
   auto value = static_cast<rlim_t>(wanted);
-  if (::geteuid() == 0)
-    limit = {value, value};
-  else
-    limit.rlim_cur = std::min(value, limit.rlim_max);
+  if (::geteuid() != 0) value = std::min(value, limit.rlim_max);  // only root raises the hard one
+  limit = {value, value};
   if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
     return make_error(str_cat(config.origin("max_open_files"), ": setrlimit(RLIMIT_NOFILE, ",
                               wanted, "): ", std::strerror(errno)));

@@ -1,7 +1,7 @@
-// max_open_files (gm.conf(5)): the RLIMIT_NOFILE gm-master sets for itself
-// at start, so every daemon it starts inherits it. As root it sets soft and
-// hard limits (only root may raise the hard one, and the daemons drop root
-// later); otherwise the soft limit, up to the hard one.
+// max_open_files (gm.conf(5)): the RLIMIT_NOFILE, soft and hard, gm-master
+// sets for itself at start, so every daemon it starts inherits it. Only
+// root may raise the hard limit (the daemons drop root later, so it is done
+// here); without root the value is capped at the hard limit.
 #pragma once
 
 #include "core/config.hpp"

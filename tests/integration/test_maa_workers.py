@@ -2,12 +2,14 @@
 22600): two users get two workers (children of the maa-mail dispatcher)
 and one user's sessions share one; a worker killed with SIGKILL drops its
 own user's sessions only, is reaped, and the next login starts a new one;
-a worker exits after its last session; a stopped worker (SIGSTOP) does not
+a worker exits after its last session; workers and maa raise their soft
+open-files limit to the hard one; a stopped worker (SIGSTOP) does not
 hold up another user; killing the dispatcher ends its workers, and with
 maa_mail_max_processes = 1 two users share the one worker."""
 
 import imaplib
 import os
+import resource
 import signal
 import socket
 import sys
@@ -90,9 +92,9 @@ def no_worker_left():
 
 
 def test_two_users_two_workers_and_one_users_sessions_share_one():
-    a1, a2, b = login(ALICE), login(BOB), login(ALICE)
+    a1, b, a2 = login(ALICE), login(BOB), login(ALICE)
     try:
-        for m in (a1, a2, b):
+        for m in (a1, b, a2):
             assert m.select("INBOX")[0] == "OK"
             assert m.noop()[0] == "OK"
         running = workers()
@@ -104,7 +106,27 @@ def test_two_users_two_workers_and_one_users_sessions_share_one():
         assert len(passed) >= 2 and all(f"worker [{alice}]" in line for line in passed), passed
         assert f"maa-mail/{ALICE}[{alice}]" in INST.log_text()  # the worker's own log lines
     finally:
-        logout(a1, a2, b)
+        logout(a1, b, a2)
+    no_worker_left()
+
+
+def open_files_limit(pid):
+    """(soft, hard) 'Max open files' of a process."""
+    with open(f"/proc/{pid}/limits") as f:
+        line = next(x for x in f if x.startswith("Max open files"))
+    soft, hard = line.split()[3:5]
+    return soft, hard
+
+
+def test_daemons_raise_their_open_files_limit():
+    # main() started gm-master with a soft limit of 1024 below the hard one.
+    a = login(ALICE)
+    try:
+        for pid in (worker_of(ALICE), dispatcher_pid(), INST.services()["maa"]["pids"][0]):
+            soft, hard = open_files_limit(pid)
+            assert soft == hard, (pid, soft, hard)
+    finally:
+        logout(a)
     no_worker_left()
 
 
@@ -221,10 +243,14 @@ def test_dispatcher_death_ends_workers_and_the_limit_shares_one():
 
 def main():
     global INST
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > 1024:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))  # inherited by gm-master
     INST = start_instance(PORT_BASE, "maa_mail_worker_linger = 1s\n")
     with INST:
         run_tests([
             test_two_users_two_workers_and_one_users_sessions_share_one,
+            test_daemons_raise_their_open_files_limit,
             test_killed_worker_drops_its_user_only_and_is_reaped,
             test_worker_exits_after_its_last_session,
             test_stopped_worker_does_not_hold_up_another_user,
