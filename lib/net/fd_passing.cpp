@@ -12,7 +12,8 @@ namespace gm::net {
 namespace {
 
 Error errno_error(std::string_view what) {
-  return make_error(str_cat(what, ": ", std::strerror(errno)));
+  int code = errno;
+  return make_error(str_cat(what, ": ", std::strerror(code)), code);
 }
 
 // Closes every fd a control buffer holds: used when the message is refused.

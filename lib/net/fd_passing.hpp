@@ -21,7 +21,7 @@ Result<std::pair<UniqueFd, UniqueFd>> seqpacket_pair();
 
 // Sends `message` (1..kMaxPassedMessage bytes) with `fd` attached (-1: none).
 // On a nonblocking socket a full buffer is an error (EAGAIN), as is a peer
-// that went away (EPIPE; no SIGPIPE).
+// that went away (EPIPE; no SIGPIPE); a failed call's errno is the code.
 Status send_message(int socket, std::string_view message, int fd = -1);
 
 struct PassedMessage {

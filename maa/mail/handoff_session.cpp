@@ -36,7 +36,8 @@ HandoffReader::HandoffReader(MailContext& ctx, UniqueFd fd, Done done)
       fd_(std::move(fd)),
       done_(std::move(done)),
       log_id_(log::new_session_id()),
-      timeout_(ctx.loop, [this] { fail("no handoff line in time"); }) {}
+      timeout_(ctx.loop, [this] { fail("no handoff line in time"); }),
+      watch_(ctx.loop, fd_.get(), net::FdWatch::Direction::kRead, [this] { read(); }) {}
 
 void HandoffReader::start() {
   auto uid = net::socket_peer_uid(fd_.get());
@@ -44,7 +45,7 @@ void HandoffReader::start() {
   if (!uid || std::find(trusted.begin(), trusted.end(), *uid) == trusted.end())
     return fail(str_cat("peer uid ", uid ? std::to_string(*uid) : "unknown", " is not maa's"));
   timeout_.start(kHandoffTimeout);
-  watch_ = std::make_unique<net::ReadWatch>(ctx_.loop, fd_.get(), [this] { read(); });
+  watch_.start();
 }
 
 // Peeks, then takes only up to the LF: what follows belongs to the engine.
@@ -73,12 +74,13 @@ void HandoffReader::read() {
 
 void HandoffReader::fail(std::string_view why) {
   log::write(log::Level::kWarning, log_id_, str_cat("handoff refused: ", why));
+  watch_.stop();  // before the fd closes
   fd_.reset();
   finish(make_error(std::string(why)));
 }
 
 void HandoffReader::finish(Result<mail::MaaHandoff> handoff) {
-  if (watch_) watch_->stop();
+  watch_.stop();
   timeout_.cancel();
   done_(*this, std::move(handoff));
 }

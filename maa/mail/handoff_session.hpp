@@ -17,7 +17,7 @@
 #include "mail/maa_handoff.hpp"
 #include "mail_context.hpp"
 #include "net/event_loop.hpp"
-#include "net/read_watch.hpp"
+#include "net/fd_watch.hpp"
 #include "net/session.hpp"
 
 namespace gm::maa {
@@ -58,7 +58,7 @@ class HandoffReader {
   std::string log_id_;
   std::string line_;  // read so far, no LF in it
   net::Timer timeout_;
-  std::unique_ptr<net::ReadWatch> watch_;
+  net::FdWatch watch_;
 };
 
 // The IMAP and POP3 engines a worker runs for a handed-off connection.

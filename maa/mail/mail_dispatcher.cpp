@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "core/log.hpp"
@@ -15,6 +16,9 @@ namespace {
 
 // The worker -> dispatcher message when a session ends: "done <user>".
 constexpr std::string_view kSessionDone = "done ";
+// Connections held for one worker whose socket is full (a burst of logins
+// faster than it takes them, or a stopped worker); beyond, new ones drop.
+constexpr size_t kMaxPassBacklog = 1024;
 
 std::string describe(pid_t pid, const std::string& user) {
   return str_cat("worker [", static_cast<int64_t>(pid), "] for ", user);
@@ -74,16 +78,32 @@ void MailDispatcher::pass(UniqueFd fd, const mail::MaaHandoff& handoff) {
     worker = workers_.at(placement.worker).get();
   }
   worker->linger->cancel();
-  // A worker too busy to read even its socket's buffer loses this client
-  // (maa shows it a dropped connection) rather than the dispatcher waiting.
-  if (Status s = net::send_message(worker->socket.get(), mail::format_handoff(handoff), fd.get());
-      !s) {
-    log::warning(str_cat(describe(worker->pid, worker->user), ": cannot pass ", handoff.user,
-                         "'s session ", handoff.session, ": ", s.error().message));
-    return session_ended(*worker, handoff.user);
+  if (worker->backlog.size() >= kMaxPassBacklog) {
+    log::warning(str_cat(describe(worker->pid, worker->user), " takes no connection; dropped ",
+                         handoff.user, "'s session ", handoff.session));
+    return session_ended(*worker, handoff.user);  // maa shows the client a closed connection
   }
   log::info(str_cat(mail::protocol_name(handoff.protocol), " session ", handoff.session, " of ",
                     handoff.user, " to ", describe(worker->pid, worker->user)));
+  worker->backlog.push_back({std::move(fd), mail::format_handoff(handoff), handoff.user});
+  flush(*worker);
+}
+
+// Sends the waiting connections, oldest first, until the socket is full.
+void MailDispatcher::flush(Worker& worker) {
+  while (!worker.backlog.empty()) {
+    PendingPass& next = worker.backlog.front();
+    Status s = net::send_message(worker.socket.get(), next.line, next.fd.get());
+    if (!s && (s.error().code == EAGAIN || s.error().code == EWOULDBLOCK))
+      return worker.writable->start();
+    if (!s) {
+      log::warning(str_cat(describe(worker.pid, worker.user), ": cannot pass a session of ",
+                           next.user, ": ", s.error().message));
+      session_ended(worker, next.user);
+    }
+    worker.backlog.pop_front();
+  }
+  worker.writable->stop();
 }
 
 MailDispatcher::Worker* MailDispatcher::start(WorkerId id, const std::string& user) {
@@ -98,8 +118,12 @@ MailDispatcher::Worker* MailDispatcher::start(WorkerId id, const std::string& us
   worker->user = user;
   worker->socket = std::move(started->socket);
   Worker* raw = worker.get();
-  worker->watch = std::make_unique<net::ReadWatch>(ctx_.loop, raw->socket.get(),
-                                                   [this, raw] { read_from(*raw); });
+  worker->readable =
+      std::make_unique<net::FdWatch>(ctx_.loop, raw->socket.get(), net::FdWatch::Direction::kRead,
+                                     [this, raw] { read_from(*raw); });
+  worker->writable = std::make_unique<net::FdWatch>(
+      ctx_.loop, raw->socket.get(), net::FdWatch::Direction::kWrite, [this, raw] { flush(*raw); });
+  worker->readable->start();
   worker->linger = std::make_unique<net::Timer>(ctx_.loop, [this, id] {
     if (table_.sessions(id) == 0) retire(id);
   });
@@ -142,7 +166,9 @@ void MailDispatcher::drop(WorkerId id) {
   if (it == workers_.end()) return;
   table_.forget(id);
   Worker& worker = *it->second;
-  worker.watch->stop();
+  worker.readable->stop();
+  worker.writable->stop();
+  worker.backlog.clear();  // those clients see their connection closed
   worker.linger->cancel();
   worker.socket.reset();
   exiting_[worker.pid] = describe(worker.pid, worker.user);

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -22,7 +23,7 @@
 #include "handoff_session.hpp"
 #include "mail_context.hpp"
 #include "net/event_loop.hpp"
-#include "net/read_watch.hpp"
+#include "net/fd_watch.hpp"
 #include "worker_process.hpp"
 #include "worker_table.hpp"
 
@@ -39,18 +40,27 @@ class MailDispatcher {
   void take(UniqueFd fd);
 
  private:
+  // A connection on its way to a worker whose socket was full.
+  struct PendingPass {
+    UniqueFd fd;
+    std::string line;  // the handoff line, CRLF included
+    std::string user;
+  };
   struct Worker {
     WorkerId id = 0;
     pid_t pid = -1;
     std::string user;  // whom it was started for, for the log
     UniqueFd socket;
-    std::unique_ptr<net::ReadWatch> watch;
+    std::deque<PendingPass> backlog;
+    std::unique_ptr<net::FdWatch> readable;
+    std::unique_ptr<net::FdWatch> writable;  // while the backlog waits
     std::unique_ptr<net::Timer> linger;
   };
 
   void handed_off(HandoffReader& reader, Result<mail::MaaHandoff> handoff);
   void pass(UniqueFd fd, const mail::MaaHandoff& handoff);
   Worker* start(WorkerId id, const std::string& user);
+  void flush(Worker& worker);
   void read_from(Worker& worker);
   void session_ended(Worker& worker, const std::string& user);
   void retire(WorkerId id);

@@ -14,7 +14,7 @@
 #include "mail_context.hpp"
 #include "net/connection_set.hpp"
 #include "net/fd_passing.hpp"
-#include "net/read_watch.hpp"
+#include "net/fd_watch.hpp"
 #include "net/server.hpp"
 #include "worker_process.hpp"
 
@@ -29,12 +29,14 @@ class MailWorker {
         ctx_(loop, *config_),
         connections_(loop),
         socket_(kWorkerSocketFd),
-        watch_(loop, kWorkerSocketFd, [this] { receive(); }),
+        watch_(loop, kWorkerSocketFd, net::FdWatch::Direction::kRead, [this] { receive(); }),
         exit_check_(loop, [this] { exit_if_done(); }),
         term_(loop, SIGTERM, [this] { stop("SIGTERM"); }),
         int_(loop, SIGINT, [this] { stop("SIGINT"); }),
         // gm.conf changes reach the workers started after the reload.
-        hup_(loop, SIGHUP, [] {}) {}
+        hup_(loop, SIGHUP, [] {}) {
+    watch_.start();
+  }
 
  private:
   void receive();
@@ -48,7 +50,7 @@ class MailWorker {
   MailContext ctx_;
   net::ConnectionSet connections_;
   UniqueFd socket_;
-  net::ReadWatch watch_;
+  net::FdWatch watch_;
   bool dispatcher_gone_ = false;
   net::Timer exit_check_;
   net::SignalHandler term_;

@@ -4,7 +4,8 @@ and one user's sessions share one; a worker killed with SIGKILL drops its
 own user's sessions only, is reaped, and the next login starts a new one;
 a worker exits after its last session; workers and maa raise their soft
 open-files limit to the hard one; a stopped worker (SIGSTOP) does not
-hold up another user; killing the dispatcher ends its workers, and with
+hold up another user, and a burst of 400 connections for a stopped worker is
+served once it runs again; killing the dispatcher ends its workers, and with
 maa_mail_max_processes = 1 two users share the one worker."""
 
 import imaplib
@@ -17,7 +18,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gmtest import run_tests, tls_context, wait_for  # noqa: E402
-from maatest import ALICE, BOB, PASSWORD, start_instance  # noqa: E402
+from maatest import ALICE, BOB, PASSWORD, mail_socket, maildir, start_instance  # noqa: E402
 
 PORT_BASE = 22600
 INST = None
@@ -222,6 +223,46 @@ def test_stopped_worker_does_not_hold_up_another_user():
     no_worker_left()
 
 
+def tagged_answer(s, tag):
+    """The line answering tag on a raw socket."""
+    data = b""
+    while True:
+        for line in data.split(b"\r\n")[:-1]:
+            if line.startswith(tag.encode() + b" "):
+                return line
+        chunk = s.recv(4096)
+        assert chunk, f"connection closed before {tag} was answered: {data!r}"
+        data += chunk
+
+
+def test_burst_for_a_stopped_worker_waits_and_is_served():
+    # More connections than the worker's socket buffer holds (~200 handoffs)
+    # arrive while it is stopped: the dispatcher holds the rest, none is lost.
+    first = RawImap(ALICE)
+    alice = worker_of(ALICE)
+    os.kill(alice, signal.SIGSTOP)
+    burst = []
+    try:
+        for i in range(400):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.settimeout(20)
+            s.connect(mail_socket(INST))
+            s.sendall(f"GMHANDOFF 1 proto=imap user={ALICE} maildir={maildir(INST, 'alice')} "
+                      f"client=127.0.0.1 tls=none session=burst{i} tag=a{i}\r\n"
+                      f"n{i} NOOP\r\n".encode())
+            burst.append(s)
+        wait_for(lambda: INST.log_text().count(" session burst") >= 400, 20,
+                 what="every burst connection passed or queued")
+    finally:
+        os.kill(alice, signal.SIGCONT)
+    for i, s in enumerate(burst):
+        assert tagged_answer(s, f"n{i}").startswith(f"n{i} OK".encode())
+        s.close()
+    assert worker_of(ALICE) == alice and "takes no connection" not in INST.log_text()
+    first.s.close()
+    no_worker_left()
+
+
 def test_dispatcher_death_ends_workers_and_the_limit_shares_one():
     a = login(ALICE)
     old_worker, old_dispatcher = worker_of(ALICE), dispatcher_pid()
@@ -254,6 +295,7 @@ def main():
             test_killed_worker_drops_its_user_only_and_is_reaped,
             test_worker_exits_after_its_last_session,
             test_stopped_worker_does_not_hold_up_another_user,
+            test_burst_for_a_stopped_worker_waits_and_is_served,
             test_dispatcher_death_ends_workers_and_the_limit_shares_one,
         ])
 
