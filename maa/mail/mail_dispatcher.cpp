@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 
 #include "core/log.hpp"
@@ -14,8 +15,6 @@
 namespace gm::maa {
 namespace {
 
-// The worker -> dispatcher message when a session ends: "done <user>".
-constexpr std::string_view kSessionDone = "done ";
 // Connections held for one worker whose socket is full (a burst of logins
 // faster than it takes them, or a stopped worker); beyond, new ones drop.
 constexpr size_t kMaxPassBacklog = 1024;
@@ -142,12 +141,18 @@ void MailDispatcher::read_from(Worker& worker) {
     }
     if (message->kind == net::PassedMessage::Kind::kNothingYet) return;
     std::string_view text = message->text;
-    if (!text.starts_with(kSessionDone)) {
+    auto fields = split(text, " ");
+    size_t ended = 0;
+    Result<std::string> user = make_error("malformed");
+    if (text.starts_with(kSessionsDone) && fields.size() == 3 &&
+        std::from_chars(fields[2].data(), fields[2].data() + fields[2].size(), ended).ec ==
+            std::errc())
+      user = mail::percent_decode(fields[1]);
+    if (!user) {
       log::warning(str_cat(describe(worker.pid, worker.user), ": unexpected message"));
       continue;
     }
-    auto user = mail::percent_decode(text.substr(kSessionDone.size()));
-    if (user) session_ended(worker, *user);
+    for (size_t i = 0; i < ended; ++i) session_ended(worker, *user);
   }
 }
 

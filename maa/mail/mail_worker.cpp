@@ -1,7 +1,9 @@
 #include "mail_worker.hpp"
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <stdexcept>
 
@@ -30,6 +32,7 @@ class MailWorker {
         connections_(loop),
         socket_(kWorkerSocketFd),
         watch_(loop, kWorkerSocketFd, net::FdWatch::Direction::kRead, [this] { receive(); }),
+        writable_(loop, kWorkerSocketFd, net::FdWatch::Direction::kWrite, [this] { report(); }),
         exit_check_(loop, [this] { exit_if_done(); }),
         term_(loop, SIGTERM, [this] { stop("SIGTERM"); }),
         int_(loop, SIGINT, [this] { stop("SIGINT"); }),
@@ -42,6 +45,7 @@ class MailWorker {
   void receive();
   void serve(UniqueFd fd, mail::MaaHandoff handoff);
   void session_ended(const std::string& user);
+  void report();
   void exit_if_done();
   void stop(std::string_view why);
 
@@ -51,6 +55,11 @@ class MailWorker {
   net::ConnectionSet connections_;
   UniqueFd socket_;
   net::FdWatch watch_;
+  net::FdWatch writable_;  // while ended sessions wait to be reported
+  // Ended sessions not yet reported, per user: a burst of them may fill
+  // the socket while the dispatcher is busy, and none may be lost (the
+  // dispatcher retires a worker only when every session is reported).
+  std::map<std::string, size_t> unreported_;
   bool dispatcher_gone_ = false;
   net::Timer exit_check_;
   net::SignalHandler term_;
@@ -98,12 +107,22 @@ void MailWorker::serve(UniqueFd fd, mail::MaaHandoff handoff) {
 }
 
 void MailWorker::session_ended(const std::string& user) {
-  if (!dispatcher_gone_) {
-    if (Status s = net::send_message(socket_.get(), str_cat("done ", mail::percent_encode(user)));
-        !s)
-      log::error(str_cat("dispatcher socket: ", s.error().message));
-  }
+  if (!dispatcher_gone_) ++unreported_[user];
+  report();
   exit_check_.start(std::chrono::milliseconds(0));  // after the set has let the connection go
+}
+
+// "done <user> <sessions>" for each user with ended sessions.
+void MailWorker::report() {
+  while (!unreported_.empty() && !dispatcher_gone_) {
+    auto it = unreported_.begin();
+    Status s = net::send_message(
+        socket_.get(), str_cat(kSessionsDone, mail::percent_encode(it->first), " ", it->second));
+    if (!s && (s.error().code == EAGAIN || s.error().code == EWOULDBLOCK)) return writable_.start();
+    if (!s) log::error(str_cat("dispatcher socket: ", s.error().message));
+    unreported_.erase(it);
+  }
+  writable_.stop();
 }
 
 void MailWorker::exit_if_done() {

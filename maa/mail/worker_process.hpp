@@ -18,6 +18,8 @@ namespace gm::maa {
 
 inline constexpr std::string_view kWorkerFlag = "--worker";  // maa-mail --worker USER -c FILE
 inline constexpr int kWorkerSocketFd = 3;
+// Worker -> dispatcher when sessions end: "done <percent-encoded user> <count>".
+inline constexpr std::string_view kSessionsDone = "done ";
 
 struct WorkerCommand {
   std::string program;      // this executable (/proc/self/exe at start)
