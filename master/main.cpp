@@ -22,6 +22,7 @@
 #include "master/daemonize.hpp"
 #include "master/listener_pool.hpp"
 #include "master/master_config.hpp"
+#include "master/open_files.hpp"
 #include "master/runtime_dirs.hpp"
 #include "master/signals.hpp"
 #include "master/supervisor.hpp"
@@ -76,6 +77,8 @@ int main(int argc, char** argv) {
     return kExitConfig;
   }
   master::start_logging(config->config);
+  if (auto status = master::apply_open_files_limit(config->config); !status)
+    log::warning(status.error().message);
   bool log_stderr = config->config.boolean("log_stderr");
   std::optional<master::Detached> detached;
   if (auto status = master::create_runtime_dirs(*config); !status)

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Memory per idle proxied session: N POP3S clients (N users, so no
 maildrop lock or per-user limit gets in the way) log in through maa and sit
-idle; reports the RSS growth of maa and maa-mail divided by N.
+idle; reports the RSS growth of maa and maa-mail divided by N. maa-mail
+runs a worker process per user (maa-mail(8)), so its figure is the
+dispatcher's growth plus every worker's private memory (smaps_rollup:
+shared library and binary pages counted once).
 
     GM_BIN=build/dev/bin python3 bench/maa/idle_sessions.py [N] [port_base]
 """
@@ -16,6 +19,28 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration"))
 from gmtest import BIN, Instance, tls_context  # noqa: E402
 from gm_net_harness import rss_kib  # noqa: E402
+
+
+def private_kib(pid):
+    """Private_Clean + Private_Dirty of a process, in KiB."""
+    total = 0
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                total += int(line.split()[1])
+    return total
+
+
+def children(parent):
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                if int(f.read().rsplit(")", 1)[1].split()[1]) == parent:
+                    found.append(int(entry))
+        except (OSError, ValueError, IndexError):
+            pass
+    return found
 
 
 def main():
@@ -57,6 +82,11 @@ def main():
         print(f"{n} logins in {time.monotonic() - start:.1f}s", flush=True)
         time.sleep(2)
         after = {name: rss_kib(pid) for name, pid in pids.items()}
+        workers = children(pids["maa-mail"])
+        worker_kib = sum(private_kib(pid) for pid in workers)
+        after["maa-mail"] += worker_kib
+        print(f"maa-mail workers: {len(workers)}, {worker_kib} KiB private memory in all, "
+              f"{worker_kib / max(1, len(workers)):.0f} KiB each", flush=True)
         total = 0
         for name in pids:
             grown = after[name] - before[name]

@@ -108,6 +108,15 @@ constexpr KeySpec kKeys[] = {
     {"pop3_idle_timeout", kDuration, "10m",
      "close a logged-in POP3 session silent this long (RFC 1939: at least 10m)"},
     // --- end maa ---
+
+    // --- maa-mail worker processes (peruser; maa-mail(8)) and open files ---
+    {"maa_mail_max_processes", kInteger, "1000",
+     "maa-mail worker processes at most; beyond, users share the least-loaded"},
+    {"maa_mail_worker_linger", kDuration, "10s",
+     "a maa-mail worker with no session left exits after this long"},
+    {"max_open_files", kInteger, "0",
+     "RLIMIT_NOFILE gm-master sets for itself and every daemon; 0: as inherited"},
+    // --- end maa-mail workers ---
 };
 
 }  // namespace

@@ -7,8 +7,8 @@
 #include <event2/event.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/socket.h>
 #include <openssl/err.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <limits>
@@ -336,12 +336,15 @@ void Connection::send_buffer(evbuffer* source) {
   evbuffer_add_buffer(bufferevent_get_output(bev_.get()), source);
 }
 
-std::optional<uid_t> Connection::peer_uid() const {
-  int fd = bev_ ? static_cast<int>(bufferevent_getfd(bev_.get())) : params_.fd.get();
+std::optional<uid_t> socket_peer_uid(int fd) {
   ucred cred{};
   socklen_t length = sizeof cred;
   if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &length) != 0) return std::nullopt;
   return cred.uid;
+}
+
+std::optional<uid_t> Connection::peer_uid() const {
+  return socket_peer_uid(bev_ ? static_cast<int>(bufferevent_getfd(bev_.get())) : params_.fd.get());
 }
 
 void Connection::end_read_bytes(std::string_view unused) {

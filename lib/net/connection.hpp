@@ -62,6 +62,9 @@ struct ConnectionParams {
 // IPv6 addresses are shown as IPv4; "" for AF_UNIX.
 std::pair<std::string, uint16_t> describe_peer(const sockaddr* address, socklen_t length);
 
+// The uid of the process at the other end of a Unix socket (SO_PEERCRED).
+std::optional<uid_t> socket_peer_uid(int fd);
+
 class Connection {
  public:
   // Called once when the connection has closed; the owner destroys the

@@ -1,13 +1,14 @@
 #include "net/server.hpp"
 
 #include <event2/listener.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <map>
 #include <stdexcept>
 
 #include "core/config.hpp"
@@ -17,6 +18,7 @@
 #include "core/str.hpp"
 #include "net/connection.hpp"
 #include "net/connection_limiter.hpp"
+#include "net/connection_set.hpp"
 #include "net/event_loop.hpp"
 #include "net/listen_fds.hpp"
 #include "net/tls_context.hpp"
@@ -29,14 +31,6 @@ using ConfigPtr = std::shared_ptr<const core::Config>;
 struct ListenerDeleter {
   void operator()(evconnlistener* listener) const { evconnlistener_free(listener); }
 };
-
-Status init_logging(std::string_view program, const core::Config& config) {
-  auto level = log::parse_level(config.string("log_level"));
-  if (!level) return make_error(str_cat(config.origin("log_level"), ": ", level.error().message));
-  log::init({std::string(program), *level, config.string("syslog_facility"),
-             config.boolean("log_stderr")});
-  return {};
-}
 
 bool file_exists(const std::string& path) {
   struct stat st {};
@@ -62,12 +56,15 @@ class Server {
         limits_(ConnectionLimits::from_config(*config_)),
         limiter_(max_connections(*config_), max_per_address(*config_)),
         tls_(std::move(tls)),
-        reaper_(loop_, [this] { closed_.clear(); }),
+        connections_(loop_),
         resume_accepting_(loop_, [this] { set_accepting(true); }),
         hup_(loop_, SIGHUP, [this] { reload(); }),
         term_(loop_, SIGTERM, [this] { shut_down("SIGTERM"); }),
         int_(loop_, SIGINT, [this] { shut_down("SIGINT"); }) {
-    factory_ = spec.make_session ? spec.make_session : spec.make_factory(loop_, *config_);
+    if (spec.make_fd_taker)
+      fd_taker_ = spec.make_fd_taker(loop_, *config_);
+    else
+      factory_ = spec.make_session ? spec.make_session : spec.make_factory(loop_, *config_);
   }
 
   Status listen(std::vector<InheritedListener> inherited);
@@ -90,7 +87,6 @@ class Server {
                         void* listener);
   static void on_accept_error(evconnlistener*, void* listener);
   void accept(Listener& listener, UniqueFd fd, const sockaddr* address, socklen_t length);
-  void connection_closed(Connection& c, bool counted);
   void set_accepting(bool on);
   void reload();
   void shut_down(std::string_view why);
@@ -103,10 +99,9 @@ class Server {
   std::shared_ptr<TlsContext> tls_;
   EventLoop loop_;
   SessionFactory factory_;  // destroyed after the connections that use it
+  FdTaker fd_taker_;
   std::vector<std::unique_ptr<Listener>> listeners_;
-  std::map<Connection*, std::unique_ptr<Connection>> open_;
-  std::vector<std::unique_ptr<Connection>> closed_;
-  Timer reaper_;
+  ConnectionSet connections_;
   Timer resume_accepting_;
   SignalHandler hup_;
   SignalHandler term_;
@@ -160,6 +155,7 @@ void Server::set_accepting(bool on) {
 }
 
 void Server::accept(Listener& listener, UniqueFd fd, const sockaddr* address, socklen_t length) {
+  if (fd_taker_) return fd_taker_(listener.name, std::move(fd));
   std::unique_ptr<Session> session = factory_(listener.name);
   if (!session) return;  // the protocol serves nothing on this listener; fd closes
   auto [peer, port] = describe_peer(address, length);
@@ -167,26 +163,15 @@ void Server::accept(Listener& listener, UniqueFd fd, const sockaddr* address, so
   bool counted = admission == Admission::kAccepted;
   ConnectionParams params{std::move(fd),         peer,   port, listener.name, limits_, tls_,
                           listener.implicit_tls, config_};
-  auto connection = std::make_unique<Connection>(
-      loop_, std::move(params), std::move(session),
-      [this, counted](Connection& c) { connection_closed(c, counted); });
-  Connection* raw = connection.get();
-  open_.emplace(raw, std::move(connection));
+  Connection& connection =
+      connections_.add(std::move(params), std::move(session), [this, counted](Connection& c) {
+        if (counted) limiter_.release(c.peer_address());
+      });
   if (counted)
-    raw->start();
+    connection.start();
   else
-    raw->refuse(admission == Admission::kTooManyFromAddress ? Refusal::kTooManyFromAddress
-                                                            : Refusal::kTooManyConnections);
-}
-
-// Called from inside the connection's own callbacks: destroy it later.
-void Server::connection_closed(Connection& c, bool counted) {
-  if (counted) limiter_.release(c.peer_address());
-  auto it = open_.find(&c);
-  if (it == open_.end()) return;
-  closed_.push_back(std::move(it->second));
-  open_.erase(it);
-  reaper_.start(std::chrono::milliseconds(0));
+    connection.refuse(admission == Admission::kTooManyFromAddress ? Refusal::kTooManyFromAddress
+                                                                  : Refusal::kTooManyConnections);
 }
 
 void Server::reload() {
@@ -215,13 +200,27 @@ void Server::reload() {
 void Server::shut_down(std::string_view why) {
   log::notice(str_cat(why, ": stopping"));
   listeners_.clear();  // stop accepting first
-  auto open = std::move(open_);
-  open.clear();  // closes each connection; its session gets on_close
-  closed_.clear();
+  connections_.close_all();
   loop_.stop();
 }
 
 }  // namespace
+
+Status init_logging(std::string_view program, const core::Config& config) {
+  auto level = log::parse_level(config.string("log_level"));
+  if (!level) return make_error(str_cat(config.origin("log_level"), ": ", level.error().message));
+  log::init({std::string(program), *level, config.string("syslog_facility"),
+             config.boolean("log_stderr")});
+  return {};
+}
+
+void raise_open_files_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
+    log::warning(str_cat("setrlimit(RLIMIT_NOFILE): ", std::strerror(errno)));
+}
 
 int run_server(int argc, char** argv, const ServerSpec& spec) {
   std::signal(SIGPIPE, SIG_IGN);  // a client that went away is an error return, not a signal
@@ -237,6 +236,7 @@ int run_server(int argc, char** argv, const ServerSpec& spec) {
   };
   if (!config) return fail(kExitConfig, config.error().message);
   if (Status s = init_logging(spec.name, *config); !s) return fail(kExitConfig, s.error().message);
+  raise_open_files_limit();
 
   auto inherited = take_inherited_listeners();
   if (!inherited) return fail(kExitNoListeners, inherited.error().message);

@@ -1,10 +1,13 @@
 #include "handoff_session.hpp"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 
 #include <algorithm>
+#include <array>
 
 #include "core/log.hpp"
 #include "core/str.hpp"
@@ -14,9 +17,6 @@
 
 namespace gm::maa {
 namespace {
-
-// maa sends the handoff at once; a peer that does not is not maa.
-constexpr std::chrono::milliseconds kHandoffTimeout{10'000};
 
 bool has_dot_segment(std::string_view path) {
   for (const std::string& part : split(path, "/"))
@@ -29,71 +29,61 @@ bool inside(const std::string& root, const std::string& path) {
          path[root.size()] == '/';
 }
 
-class HandoffSession final : public net::Session {
- public:
-  explicit HandoffSession(MailContext& ctx) : ctx_(ctx) {}
-
-  void on_connect(net::Connection& c) override {
-    auto uid = c.peer_uid();
-    const auto& trusted = ctx_.trusted_uids;
-    if (!uid || std::find(trusted.begin(), trusted.end(), *uid) == trusted.end()) {
-      log::write(log::Level::kWarning, c.session_id(),
-                 str_cat("handoff refused: peer uid ", uid ? std::to_string(*uid) : "unknown",
-                         " is not maa's"));
-      return c.close();
-    }
-    c.set_timeouts(kHandoffTimeout, kHandoffTimeout);
-  }
-
-  void on_line(net::Connection& c, std::string_view line) override {
-    if (engine_) return engine_->on_line(c, line);
-    auto handoff = mail::parse_handoff(line);
-    if (!handoff) return refuse(c, handoff.error().message);
-    auto maildir = checked_maildir(ctx_.mail_dir, handoff->maildir);
-    if (!maildir) return refuse(c, maildir.error().message);
-    handoff->maildir = std::move(*maildir);
-    log::write(log::Level::kInfo, c.session_id(),
-               str_cat("handoff ", mail::protocol_name(handoff->protocol), " ", handoff->user,
-                       " from [", handoff->client, "] session ", handoff->session));
-    // After login: the protocol's idle timeout, no session timeout.
-    bool pop3 = handoff->protocol == mail::AccessProtocol::kPop3;
-    c.set_timeouts(pop3 ? ctx_.pop3_idle_timeout : ctx_.imap_idle_timeout,
-                   std::chrono::milliseconds(0));
-    engine_ = pop3 ? make_pop3_session(ctx_, std::move(*handoff))
-                   : make_imap_engine(ctx_, std::move(*handoff));
-    engine_->on_connect(c);  // sends nothing for IMAP: maa answered the login
-  }
-
-  void on_line_too_long(net::Connection& c) override {
-    if (engine_) return engine_->on_line_too_long(c);
-    refuse(c, "handoff line too long");
-  }
-  void on_data(net::Connection& c, std::string_view chunk, bool last) override {
-    if (engine_) return engine_->on_data(c, chunk, last);
-    c.close();
-  }
-  void on_drain(net::Connection& c) override {
-    if (engine_) engine_->on_drain(c);
-  }
-  void on_timeout(net::Connection& c, net::Timeout which) override {
-    if (engine_) engine_->on_timeout(c, which);
-  }
-  void on_refused(net::Connection& c, net::Refusal) override { c.close(); }
-  void on_close(net::Connection& c) override {
-    if (engine_) engine_->on_close(c);
-  }
-
- private:
-  void refuse(net::Connection& c, std::string_view why) {
-    log::write(log::Level::kWarning, c.session_id(), str_cat("handoff refused: ", why));
-    c.close();
-  }
-
-  MailContext& ctx_;
-  std::unique_ptr<net::Session> engine_;
-};
-
 }  // namespace
+
+HandoffReader::HandoffReader(MailContext& ctx, UniqueFd fd, Done done)
+    : ctx_(ctx),
+      fd_(std::move(fd)),
+      done_(std::move(done)),
+      log_id_(log::new_session_id()),
+      timeout_(ctx.loop, [this] { fail("no handoff line in time"); }),
+      watch_(ctx.loop, fd_.get(), net::FdWatch::Direction::kRead, [this] { read(); }) {}
+
+void HandoffReader::start() {
+  auto uid = net::socket_peer_uid(fd_.get());
+  const auto& trusted = ctx_.trusted_uids;
+  if (!uid || std::find(trusted.begin(), trusted.end(), *uid) == trusted.end())
+    return fail(str_cat("peer uid ", uid ? std::to_string(*uid) : "unknown", " is not maa's"));
+  timeout_.start(kHandoffTimeout);
+  watch_.start();
+}
+
+// Peeks, then takes only up to the LF: what follows belongs to the engine.
+void HandoffReader::read() {
+  std::array<char, mail::kMaxHandoffLine + 2> buffer;  // + CRLF
+  ssize_t n = ::recv(fd_.get(), buffer.data(), buffer.size(), MSG_PEEK);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+  if (n < 0) return fail(str_cat("recv: ", std::strerror(errno)));
+  if (n == 0) return fail("closed before the handoff line");
+  auto peeked = std::string_view(buffer.data(), static_cast<size_t>(n));
+  size_t lf = peeked.find('\n');
+  size_t take = lf == std::string_view::npos ? peeked.size() : lf + 1;
+  if (::recv(fd_.get(), buffer.data(), take, 0) != static_cast<ssize_t>(take))
+    return fail("recv: the peeked bytes went away");
+  line_.append(buffer.data(), lf == std::string_view::npos ? take : lf);
+  if (line_.size() > mail::kMaxHandoffLine + 1) return fail("handoff line too long");
+  if (lf == std::string_view::npos) return;
+  if (line_.ends_with('\r')) line_.pop_back();
+  auto handoff = mail::parse_handoff(line_);
+  if (!handoff) return fail(handoff.error().message);
+  auto maildir = checked_maildir(ctx_.mail_dir, handoff->maildir);
+  if (!maildir) return fail(maildir.error().message);
+  handoff->maildir = std::move(*maildir);
+  finish(std::move(*handoff));
+}
+
+void HandoffReader::fail(std::string_view why) {
+  log::write(log::Level::kWarning, log_id_, str_cat("handoff refused: ", why));
+  watch_.stop();  // before the fd closes
+  fd_.reset();
+  finish(make_error(std::string(why)));
+}
+
+void HandoffReader::finish(Result<mail::MaaHandoff> handoff) {
+  watch_.stop();
+  timeout_.cancel();
+  done_(*this, std::move(handoff));
+}
 
 Result<std::string> checked_maildir(const std::string& mail_dir_real, const std::string& maildir) {
   if (has_dot_segment(maildir)) return make_error(str_cat("maildir ", maildir, " has . or .."));
@@ -120,8 +110,10 @@ Result<std::string> checked_maildir(const std::string& mail_dir_real, const std:
   return real;
 }
 
-std::unique_ptr<net::Session> make_handoff_session(MailContext& ctx) {
-  return std::make_unique<HandoffSession>(ctx);
+std::unique_ptr<net::Session> make_mail_engine(MailContext& ctx, mail::MaaHandoff handoff) {
+  if (handoff.protocol == mail::AccessProtocol::kPop3)
+    return make_pop3_session(ctx, std::move(handoff));
+  return make_imap_engine(ctx, std::move(handoff));
 }
 
 }  // namespace gm::maa
