@@ -73,7 +73,9 @@ LogTail apply_log_tail(MailboxFolder::State& s) {
   auto size = static_cast<uint64_t>(stamp.size);
   if (size - s.log_applied > kMaxIndexFile) return LogTail::kCorrupt;
   auto text = read_range(fd.get(), s.log_applied, size - s.log_applied, s.log_path);
-  if (!text) return LogTail::kNothingNew;  // seen_log unchanged: try again next time
+  // Unreadable: what it adds is unknown, so neither `index` nor an append
+  // at log_applied can be trusted; the caller rebuilds.
+  if (!text) return LogTail::kCorrupt;
   s.seen_log = stamp;
   s.log_clean = false;
   std::string_view tail = *text;
