@@ -141,15 +141,18 @@ bool append_log_batch(MailboxFolder::State& s) {
 
 Status compact_index(MailboxFolder::State& s) {
   s.rewrite_index = true;  // until gm-index is written
-  s.index.generation = std::max(s.index.generation + 1, static_cast<uint64_t>(now_ns()));
   std::string temp = str_cat(s.index_path, ".tmp.", static_cast<int>(::getpid()));
   UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!fd) return storage_error("create", temp);
+  // The log on disk still names the old generation until the rename.
+  uint64_t old_generation = s.index.generation;
+  s.index.generation = std::max(old_generation + 1, static_cast<uint64_t>(now_ns()));
   Status written = pwrite_all(fd.get(), format_mailbox_index(s.index), 0, temp);
   FileStamp stamp = stamp_of(fd.get());
   fd.reset();
   if (!written || ::rename(temp.c_str(), s.index_path.c_str()) != 0) {
     ::unlink(temp.c_str());
+    s.index.generation = old_generation;
     return written ? storage_error("rename", temp) : written;
   }
   s.seen_index = stamp;
