@@ -1,7 +1,7 @@
 // MailboxFolder's writers of new messages: APPEND (streamed through tmp/)
 // and COPY (hard links, a copy only across file systems). Both put the file
 // into cur/ with its flags under the folder lock, fsync cur/, then hand out
-// the UIDs (gm-uids first, then gm-index).
+// the UIDs (gm-uids first, then a gm-index.log batch).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>

@@ -82,6 +82,12 @@ FileStamp stamp_of(const std::string& path) {
   return {mtime_of(st), st.st_ino, st.st_size};
 }
 
+FileStamp stamp_of(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return {};
+  return {mtime_of(st), st.st_ino, st.st_size};
+}
+
 uint64_t modseq_floor(uint64_t known_highest) {
   using namespace std::chrono;
   auto micros = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
@@ -126,26 +132,6 @@ void MailboxFolder::State::report_own_change(uint32_t uid, uint64_t modseq) {
     reported.insert(it, {uid, modseq});
 }
 
-// No fsync: gm-index is a cache. After a crash it is either a complete
-// older version (rename is atomic) or unreadable; either way cur/ no longer
-// matches it, and the rescan gives every change a MODSEQ from the clock,
-// above anything handed out before. UIDs are safe in gm-uids (synced).
-Status MailboxFolder::State::write_index() {
-  index.uids_size = stamp_of(uids_path).size;
-  std::string temp = str_cat(index_path, ".tmp.", static_cast<int>(::getpid()));
-  UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (!fd) return storage_error("create", temp);
-  std::string text = format_mailbox_index(index);
-  Status written = pwrite_all(fd.get(), text, 0, temp);
-  fd.reset();
-  if (!written || ::rename(temp.c_str(), index_path.c_str()) != 0) {
-    ::unlink(temp.c_str());
-    return written ? storage_error("rename", temp) : written;
-  }
-  seen_index = stamp_of(index_path);
-  return {};
-}
-
 Status MailboxFolder::State::assign_uids(std::vector<NewFile>& files, std::vector<uint32_t>& uids) {
   std::vector<UidAssignment> fresh;
   for (NewFile& file : files) {
@@ -171,6 +157,7 @@ Status MailboxFolder::State::assign_uids(std::vector<NewFile>& files, std::vecto
     index.messages.push_back(MessageRecord{uids[i], modseq, files[i].size, files[i].internal_date,
                                            name.flags, name.keyword_bits,
                                            std::move(files[i].filename)});
+    log_batch.add_message(index.messages.back());
   }
   auto& m = index.messages;
   std::sort(m.begin(), m.end(), [](const auto& a, const auto& b) { return a.uid < b.uid; });
@@ -231,6 +218,7 @@ Result<std::vector<NewFile>> scan_cur(MailboxFolder::State& s, bool& changed) {
     messages[i].keyword_bits = parsed.keyword_bits;
     messages[i].filename = std::move(name);
     messages[i].modseq = s.modseq_for_change();
+    s.log_batch.change_message(messages[i]);
     changed = true;
   }
   size_t kept = 0;
@@ -241,6 +229,7 @@ Result<std::vector<NewFile>> scan_cur(MailboxFolder::State& s, bool& changed) {
       continue;
     }
     s.index.expunged.push_back({messages[i].uid, s.modseq_for_change()});
+    s.log_batch.expunge(s.index.expunged.back());
     changed = true;
   }
   messages.resize(kept);
@@ -250,14 +239,6 @@ Result<std::vector<NewFile>> scan_cur(MailboxFolder::State& s, bool& changed) {
     if (file) added.push_back(std::move(*file));
   }
   return added;
-}
-
-void trim_expunged(MailboxIndex& index) {
-  if (index.expunged.size() <= kMaxExpungedKept) return;
-  size_t drop = index.expunged.size() - kMaxExpungedKept;
-  index.vanished_complete_above =
-      std::max(index.vanished_complete_above, index.expunged[drop - 1].modseq);
-  index.expunged.erase(index.expunged.begin(), index.expunged.begin() + drop);
 }
 
 // gm-uids appended by a writer that crashed before writing gm-index, lost,
@@ -289,6 +270,7 @@ Result<bool> reconcile_uid_list(MailboxFolder::State& s) {
 Status reset_index(MailboxFolder::State& s) {
   uint32_t old_validity = s.index.uid_validity;
   MailboxIndex fresh;
+  fresh.generation = s.index.generation;
   fresh.highest_modseq = modseq_floor(s.index.highest_modseq) - 1;
   fresh.vanished_complete_above = fresh.highest_modseq + 1;
   auto list = read_uid_list(s.uids_path);
@@ -303,31 +285,20 @@ Status reset_index(MailboxFolder::State& s) {
       return status;
   }
   s.index = std::move(fresh);
+  s.rewrite_index = true;
   return {};
-}
-
-enum class IndexLoad { kUnchanged, kLoaded, kUnusable };
-
-// Reads gm-index when another process rewrote it.
-IndexLoad load_index(MailboxFolder::State& s) {
-  FileStamp stamp = stamp_of(s.index_path);
-  if (stamp == s.seen_index && s.index.uid_validity != 0) return IndexLoad::kUnchanged;
-  if (stamp.size < 0) return IndexLoad::kUnusable;
-  auto text = core::read_file(s.index_path, kMaxIndexFile);
-  if (!text) return IndexLoad::kUnusable;
-  auto parsed = parse_mailbox_index(*text);
-  if (!parsed) return IndexLoad::kUnusable;
-  s.index = std::move(*parsed);
-  s.seen_index = stamp;
-  return IndexLoad::kLoaded;
 }
 
 }  // namespace
 
 Status MailboxFolder::State::refresh_locked() {
   batch_modseq = 0;
+  if (!log_batch.empty()) {  // an earlier change failed half-way: record the whole state
+    rewrite_index = true;
+    log_batch.clear();
+  }
   bool rebuilt = false;
-  IndexLoad load = load_index(*this);
+  IndexLoad load = load_index();
   if (load == IndexLoad::kLoaded) unreported = true;
   if (load == IndexLoad::kUnusable) {
     if (auto status = reset_index(*this); !status) return status;
@@ -376,8 +347,8 @@ Status MailboxFolder::State::refresh_locked() {
   trim_expunged(index);
   batch_modseq = 0;
   clock_modseq = false;
-  if (!changed) return {};
-  unreported = true;
+  if (!changed && !rewrite_index) return {};
+  unreported |= changed;
   return write_index();
 }
 
@@ -391,7 +362,8 @@ Result<FolderLock> MailboxFolder::State::lock_and_refresh() {
 bool MailboxFolder::State::up_to_date() const {
   return index.uid_validity != 0 && !unreported && index.new_mtime_ns != 0 &&
          index.cur_mtime_ns != 0 && dir_mtime(new_fd.get()) == index.new_mtime_ns &&
-         dir_mtime(cur_fd.get()) == index.cur_mtime_ns && stamp_of(index_path) == seen_index;
+         dir_mtime(cur_fd.get()) == index.cur_mtime_ns && stamp_of(index_path) == seen_index &&
+         stamp_of(log_path) == seen_log;
 }
 
 MailboxFolder::Changes MailboxFolder::State::take_changes() {
@@ -441,6 +413,7 @@ Result<std::unique_ptr<MailboxFolder>> MailboxFolder::open(const std::string& fo
   s.cur_dir = folder_dir + "/cur";
   s.new_dir = folder_dir + "/new";
   s.index_path = folder_dir + "/gm-index";
+  s.log_path = folder_dir + "/gm-index.log";
   s.uids_path = folder_dir + "/gm-uids";
   s.keywords_path = folder_dir + "/dovecot-keywords";
   s.quota_root = quota_root_of(folder_dir);
@@ -457,7 +430,7 @@ Result<std::unique_ptr<MailboxFolder>> MailboxFolder::open(const std::string& fo
   if (!fresh) return fresh.error();
   s.new_fd = std::move(*fresh);
   // Without the lock first: a current index needs no writer's attention.
-  if (load_index(s) == IndexLoad::kLoaded) s.keywords = read_keywords(s.keywords_path);
+  if (s.load_index() == IndexLoad::kLoaded) s.keywords = read_keywords(s.keywords_path);
   if (!s.up_to_date())
     if (auto lock = s.lock_and_refresh(); !lock) return lock.error();
   s.take_changes();
@@ -562,6 +535,7 @@ Result<std::vector<uint32_t>> MailboxFolder::store(std::span<const uint32_t> uid
     m->flags = new_flags;
     m->keyword_bits = new_bits;
     m->modseq = s.modseq_for_change();
+    s.log_batch.change_message(*m);
     s.report_own_change(uid, m->modseq);
     changed = true;
   }
@@ -585,6 +559,7 @@ Status MailboxFolder::expunge(std::span<const uint32_t> uids) {
       continue;
     }
     s.index.expunged.push_back({uid, s.modseq_for_change()});
+    s.log_batch.expunge(s.index.expunged.back());
     m->modseq = 0;  // marks the record for removal below
     bytes += static_cast<int64_t>(m->size);
     ++count;

@@ -8,7 +8,16 @@
 //   gm-index          a cache: every message's uid, modseq, internal date,
 //                     size and file name, HIGHESTMODSEQ, the bounded list of
 //                     recently expunged UIDs and the directory mtimes it
-//                     covers. Replaced whole (temp + rename; no fsync: a cache).
+//                     covers. Replaced whole (temp + rename; no fsync: a cache)
+//                     only after a rebuild or to compact gm-index.log.
+//   gm-index.log      a cache too: the changes since gm-index was written
+//                     (new message, flags, expunge, then the state they lead
+//                     to), appended under the lock, CRC-checked per record,
+//                     naming the gm-index generation it continues
+//                     (mailbox_index_log.hpp). Other sessions apply only what
+//                     was appended since they last looked; a torn tail is
+//                     ignored, a log from before a rewrite never applied, a
+//                     damaged one means a rebuild as for gm-index.
 //   gm-lock           flock(LOCK_EX) by every writer (any process), so two
 //                     sessions never hand out the same UID.
 //   dovecot-keywords  keyword names, one per letter a-z (Dovecot's format:
@@ -104,7 +113,8 @@ class MailboxFolder {
     bool uid_validity_changed = false;    // the folder was rebuilt: the client must resync
     bool empty() const { return expunged.empty() && added == 0 && flags_changed.empty(); }
   };
-  // Cheap when nothing changed: stats new/, cur/ and gm-index only.
+  // Cheap when nothing changed: stats new/, cur/, gm-index and gm-index.log
+  // only; otherwise reads just the new tail of gm-index.log when it can.
   Result<Changes> sync();
 
   // Sets, adds or removes flags and keywords on each UID (one MODSEQ for

@@ -14,6 +14,7 @@
 #include "core/unique_fd.hpp"
 #include "mail/mailbox_folder.hpp"
 #include "mail/mailbox_index.hpp"
+#include "mail/mailbox_index_log.hpp"
 
 namespace gm::mail {
 
@@ -32,6 +33,9 @@ struct FileStamp {
 };
 
 FileStamp stamp_of(const std::string& path);
+FileStamp stamp_of(int fd);
+// Never equal to a file's stamp (a missing file's is FileStamp{}): "read it".
+inline constexpr FileStamp kNotRead{-2, 0, -2};
 // The first MODSEQ after a rebuild or a rescan of cur/: microseconds since
 // the epoch, above any value handed out before (each change adds 1 and
 // takes far longer than a microsecond), even by an index lost in a crash.
@@ -59,12 +63,26 @@ class FolderLock {
   int fd_;
 };
 
+// What State::load_index() found: gm-index and gm-index.log as last seen,
+// newer (now applied), or unreadable / not fitting (rebuild).
+enum class IndexLoad { kUnchanged, kLoaded, kUnusable };
+
 struct MailboxFolder::State {
-  std::string dir, cur_dir, new_dir, index_path, uids_path, keywords_path, quota_root;
+  std::string dir, cur_dir, new_dir, index_path, log_path, uids_path, keywords_path, quota_root;
   UniqueFd lock_fd, cur_fd, new_fd;
   MailboxIndex index;  // messages in ascending UID order
   std::vector<std::string> keywords;
-  FileStamp seen_index;  // gm-index as this object last read or wrote it
+  FileStamp seen_index = kNotRead;  // gm-index as this object last read or wrote it
+  // gm-index.log (mailbox_index_log.hpp) as last read or written, the bytes
+  // of it that `index` reflects (0: none; no log, or not this generation's),
+  // and whether it ends there with our generation (a writer may append).
+  FileStamp seen_log = kNotRead;
+  uint64_t log_applied = 0;
+  bool log_clean = false;
+  // The changes made under the current lock, for write_index(); and whether
+  // gm-index must be rewritten instead (a rebuild, or a change not recorded).
+  IndexLogBatch log_batch;
+  bool rewrite_index = false;
   // The view the session was last told about: (uid, modseq) ascending, and
   // its UIDVALIDITY. sync() reports the difference to the current index;
   // our own changes update it too, so they are never reported back.
@@ -98,8 +116,12 @@ struct MailboxFolder::State {
   // Under the lock: letters for keyword names, adding new names to
   // dovecot-keywords. Error when all 26 letters are taken or a name is bad.
   Result<uint32_t> keyword_bits_for(std::span<const std::string> names);
-  // Writes gm-index (temp + fsync + rename) and remembers its stamp.
+  // Records the changes in log_batch (mailbox_folder_index.cpp): appends
+  // them to gm-index.log, or rewrites gm-index and drops the log (after a
+  // rebuild, when the log is not clean or would grow past the threshold).
   Status write_index();
+  // gm-index and the new part of gm-index.log into `index`, when changed.
+  IndexLoad load_index();
   // Whether cur/ still has the mtime the index covers (then our own renames
   // keep it covered: every gm writer holds the lock).
   bool cur_covered() const;

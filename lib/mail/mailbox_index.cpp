@@ -1,46 +1,17 @@
 #include "mail/mailbox_index.hpp"
 
-#include <charconv>
+#include <algorithm>
 
 #include "core/str.hpp"
+#include "mail/index_line_reader.hpp"
 #include "mail/mailbox_filename.hpp"
 
 namespace gm::mail {
 namespace {
 
-constexpr std::string_view kMagic = "GMINDEX 1 ";
+constexpr std::string_view kMagic = "GMINDEX 2 ";
 
-// Reads whitespace-separated fields of one line without allocating.
-class LineReader {
- public:
-  explicit LineReader(std::string_view text) : rest_(text) {}
-  bool next_line() {
-    if (rest_.empty()) return false;
-    size_t end = rest_.find('\n');
-    if (end == std::string_view::npos) return false;  // every line ends with '\n'
-    line_ = rest_.substr(0, end);
-    rest_.remove_prefix(end + 1);
-    return true;
-  }
-  std::string_view field() {
-    size_t space = line_.find(' ');
-    std::string_view out = line_.substr(0, space);
-    line_ = space == std::string_view::npos ? std::string_view() : line_.substr(space + 1);
-    return out;
-  }
-  template <typename N>
-  bool number(N& out) {
-    std::string_view f = field();
-    auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), out);
-    return !f.empty() && ec == std::errc() && end == f.data() + f.size();
-  }
-  bool line_done() const { return line_.empty(); }
-  std::string_view line() const { return line_; }
-  bool at_end() const { return rest_.empty(); }
-
- private:
-  std::string_view rest_, line_;
-};
+using LineReader = IndexLineReader;
 
 Error corrupt(std::string_view why) {
   return make_error(str_cat("gm-index: ", why));
@@ -50,10 +21,11 @@ Status parse_header(LineReader& in, MailboxIndex& index, uint32_t& count, uint32
   if (!in.next_line() || !in.line().starts_with(kMagic)) return corrupt("bad header");
   in.field();
   in.field();
-  if (!in.number(index.uid_validity) || !in.number(index.uid_next) ||
-      !in.number(index.highest_modseq) || !in.number(index.vanished_complete_above) ||
-      !in.number(index.new_mtime_ns) || !in.number(index.cur_mtime_ns) ||
-      !in.number(index.uids_size) || !in.number(count) || !in.number(expunged) || !in.line_done())
+  if (!in.number(index.generation) || !in.number(index.uid_validity) ||
+      !in.number(index.uid_next) || !in.number(index.highest_modseq) ||
+      !in.number(index.vanished_complete_above) || !in.number(index.new_mtime_ns) ||
+      !in.number(index.cur_mtime_ns) || !in.number(index.uids_size) || !in.number(count) ||
+      !in.number(expunged) || !in.line_done())
     return corrupt("bad header fields");
   if (index.uid_validity == 0 || index.uid_next == 0 || count > kMaxIndexMessages ||
       expunged > kMaxExpungedKept || count >= index.uid_next)
@@ -106,10 +78,10 @@ Result<MailboxIndex> parse_mailbox_index(std::string_view text) {
 std::string format_mailbox_index(const MailboxIndex& index) {
   std::string out;
   out.reserve(64 + index.messages.size() * 96 + index.expunged.size() * 24);
-  out +=
-      str_cat(kMagic, index.uid_validity, ' ', index.uid_next, ' ', index.highest_modseq, ' ',
-              index.vanished_complete_above, ' ', index.new_mtime_ns, ' ', index.cur_mtime_ns, ' ',
-              index.uids_size, ' ', index.messages.size(), ' ', index.expunged.size(), '\n');
+  out += str_cat(kMagic, index.generation, ' ', index.uid_validity, ' ', index.uid_next, ' ',
+                 index.highest_modseq, ' ', index.vanished_complete_above, ' ', index.new_mtime_ns,
+                 ' ', index.cur_mtime_ns, ' ', index.uids_size, ' ', index.messages.size(), ' ',
+                 index.expunged.size(), '\n');
   for (const MessageRecord& m : index.messages) {
     detail::append(out, m.uid);
     out += ' ';
@@ -125,6 +97,14 @@ std::string format_mailbox_index(const MailboxIndex& index) {
   for (const ExpungedRecord& x : index.expunged) out += str_cat("X ", x.uid, ' ', x.modseq, '\n');
   out += "END\n";
   return out;
+}
+
+void trim_expunged(MailboxIndex& index) {
+  if (index.expunged.size() <= kMaxExpungedKept) return;
+  size_t drop = index.expunged.size() - kMaxExpungedKept;
+  index.vanished_complete_above =
+      std::max(index.vanished_complete_above, index.expunged[drop - 1].modseq);
+  index.expunged.erase(index.expunged.begin(), index.expunged.begin() + drop);
 }
 
 }  // namespace gm::mail
