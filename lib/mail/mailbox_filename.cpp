@@ -27,6 +27,20 @@ std::optional<uint64_t> size_field(std::string_view basename) {
 
 }  // namespace
 
+std::optional<DeliveryTime> maildir_delivery_time(std::string_view filename) {
+  size_t dot = filename.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  auto seconds = parse_number<int64_t>(filename.substr(0, dot));
+  if (!seconds) return std::nullopt;
+  DeliveryTime time{*seconds, 0};
+  if (dot + 1 < filename.size() && filename[dot + 1] == 'M') {
+    std::string_view rest = filename.substr(dot + 2);
+    if (auto usec = parse_number<int64_t>(rest.substr(0, rest.find_first_not_of("0123456789"))))
+      time.microseconds = *usec;
+  }
+  return time;
+}
+
 MaildirName parse_maildir_name(std::string_view filename) {
   MaildirName out;
   size_t colon = filename.find(':');

@@ -24,6 +24,16 @@ struct MaildirName {
 MaildirName parse_maildir_name(std::string_view filename);
 // "<basename>:2,<letters>"
 std::string maildir_name(std::string_view basename, uint8_t flags, uint32_t keyword_bits);
+// When a message was delivered, from the name maildir_unique_name() gives it
+// ("<sec>.M<usec>P<pid>Q<n>.<host>"; usec is not zero-padded, so such names
+// do not sort by time as text). nullopt for names of another form.
+struct DeliveryTime {
+  int64_t seconds = 0;
+  int64_t microseconds = 0;
+  auto operator<=>(const DeliveryTime&) const = default;
+};
+std::optional<DeliveryTime> maildir_delivery_time(std::string_view filename);
+
 // Dot files, temporary and non-Maildir entries are skipped by scans.
 bool is_message_filename(std::string_view filename);
 

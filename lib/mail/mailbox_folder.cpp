@@ -336,8 +336,14 @@ Status MailboxFolder::State::refresh_locked() {
     index.new_mtime_ns = covered_new;
   }
   if (!added.empty()) {
-    std::sort(added.begin(), added.end(), [](const NewFile& a, const NewFile& b) {
-      return std::tie(a.internal_date, a.filename) < std::tie(b.internal_date, b.filename);
+    // Delivery order: the time in the name when it has one (to the
+    // microsecond), else the internal date; then the name.
+    auto delivered = [](const NewFile& f) {
+      return maildir_delivery_time(f.filename).value_or(DeliveryTime{f.internal_date, 0});
+    };
+    std::sort(added.begin(), added.end(), [&](const NewFile& a, const NewFile& b) {
+      DeliveryTime ta = delivered(a), tb = delivered(b);
+      return std::tie(ta, a.filename) < std::tie(tb, b.filename);
     });
     std::vector<uint32_t> uids;
     if (auto status = assign_uids(added, uids); !status) return status;

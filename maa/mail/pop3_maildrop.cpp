@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "core/str.hpp"
+#include "mail/mailbox_filename.hpp"
 #include "mail/pop3_body_writer.hpp"
 
 namespace gm::maa {
@@ -50,29 +51,17 @@ Result<uint64_t> wire_size(int fd) {
   }
 }
 
-// When a message was delivered: the time its Maildir name starts with
-// (maildir_unique_name(): "<sec>.M<usec>P<pid>Q<n>.<host>"; usec is not
-// zero-padded, so names do not sort by time as text), else its internal
-// date. The folder hands out UIDs by internal date in seconds, then name.
+// When a message was delivered: the time in its Maildir name, else its
+// internal date (lib/mail/mailbox_filename.hpp).
 struct Delivered {
-  int64_t seconds = 0;
-  int64_t microseconds = 0;
+  mail::DeliveryTime time;
   const mail::MessageRecord* record = nullptr;
 };
 
 Delivered delivered(const mail::MessageRecord& record) {
-  Delivered d{record.internal_date, 0, &record};
-  std::string_view name = record.filename;
-  size_t dot = name.find('.');
-  auto sec = parse_number<int64_t>(name.substr(0, dot));
-  if (!sec) return d;
-  d.seconds = *sec;
-  if (dot + 1 < name.size() && name[dot + 1] == 'M') {
-    std::string_view rest = name.substr(dot + 2);
-    auto usec = parse_number<int64_t>(rest.substr(0, rest.find_first_not_of("0123456789")));
-    if (usec) d.microseconds = *usec;
-  }
-  return d;
+  return {mail::maildir_delivery_time(record.filename)
+              .value_or(mail::DeliveryTime{record.internal_date, 0}),
+          &record};
 }
 
 }  // namespace
@@ -106,8 +95,7 @@ Status Pop3Maildrop::list() {
   std::vector<Delivered> order;
   for (const mail::MessageRecord& record : folder_->messages()) order.push_back(delivered(record));
   std::sort(order.begin(), order.end(), [](const Delivered& a, const Delivered& b) {
-    return std::tie(a.seconds, a.microseconds, a.record->uid) <
-           std::tie(b.seconds, b.microseconds, b.record->uid);
+    return std::tie(a.time, a.record->uid) < std::tie(b.time, b.record->uid);
   });
   if (order.size() > kMaxPop3Messages) order.resize(kMaxPop3Messages);
   for (const Delivered& d : order) {
