@@ -82,6 +82,8 @@ constexpr KeySpec kKeys[] = {
      "msa and mta commit messages through a group-commit log ($spool_dir/log)"},
     {"queue_log_segment_size", kSize, "64M",
      "size of each of a server's two preallocated queue log segments (at least 4M)"},
+    {"queue_log_checkpoint_interval", kDuration, "1s",
+     "how often msa and mta sync the spool and checkpoint their queue log"},
     // --- end queue log ---
     // sendmail(1), gm-postdrop(8) and the maildrop directory (tools).
     {"setgid_group", kString, "gmdrop",

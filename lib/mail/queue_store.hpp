@@ -81,7 +81,8 @@ std::string queue_log_directory(const std::string& root);
 inline constexpr size_t kQueueLogMaxMessage = 1 << 20;
 struct QueueLogStoreOptions {
   std::string name;
-  uint64_t segment_size = 0;  // 0: kQueueLogSegmentSize
+  uint64_t segment_size = 0;                         // 0: kQueueLogSegmentSize
+  std::chrono::milliseconds checkpoint_interval{0};  // 0: kQueueLogCheckpointInterval
   // Called with each recovered message's queue ID (after init()'s sync).
   std::function<void(const std::string& queue_id)> on_recovered;
 };

@@ -10,6 +10,7 @@ std::unique_ptr<QueueStore> make_server_queue_store(const core::Config& config, 
   QueueLogStoreOptions options;
   options.name = std::move(name);
   options.segment_size = config.size("queue_log_segment_size");
+  options.checkpoint_interval = config.duration("queue_log_checkpoint_interval");
   options.on_recovered = [socket = config.path("queue_trigger_socket")](const std::string& id) {
     trigger_queue_manager_nowait(socket, trigger_new_message(id));
   };

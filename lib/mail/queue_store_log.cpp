@@ -74,6 +74,8 @@ class LogQueueStore : public QueueStore {
     log_options.directory = queue_log_directory(root_);
     log_options.name = options_.name;
     if (options_.segment_size) log_options.segment_size = options_.segment_size;
+    if (options_.checkpoint_interval.count() > 0)
+      log_options.checkpoint_interval = options_.checkpoint_interval;
     log_options.sync_store = [this] { return sync_store(); };
     auto log = QueueLog::open(std::move(log_options));
     if (!log) return log.error();
