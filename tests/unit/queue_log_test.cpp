@@ -106,7 +106,8 @@ TEST(QueueLog, AppendedRecordsReplayAfterReopen) {
   {
     auto log = open_started(o);
     ASSERT_TRUE(log);
-    for (int i = 0; i < 5; ++i) ASSERT_TRUE(log->append(str_cat("ID", i), str_cat("file ", i)).ok());
+    for (int i = 0; i < 5; ++i)
+      ASSERT_TRUE(log->append(str_cat("ID", i), str_cat("file ", i)).ok());
   }
   auto records = replay(o);
   ASSERT_EQ(records.size(), 5u);
