@@ -20,6 +20,15 @@ std::string done_path(const std::string& dir) {
   return str_cat(dir, "/done");
 }
 
+// A list root created (gmctl queue delete) must stay writable for qmgr,
+// which runs as the owner of the spool.
+void give_to_directory_owner(int fd, const std::string& directory) {
+  if (::geteuid() != 0) return;
+  struct stat file, dir;
+  if (::fstat(fd, &file) != 0 || ::stat(directory.c_str(), &dir) != 0) return;
+  if (file.st_uid != dir.st_uid) (void)::fchown(fd, dir.st_uid, dir.st_gid);
+}
+
 }  // namespace
 
 Status append_done(const std::string& log_directory, std::string_view queue_id) {
@@ -27,6 +36,7 @@ Status append_done(const std::string& log_directory, std::string_view queue_id) 
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!fd && errno == ENOENT) return {};  // no log directory: no queue log in use
   if (!fd) return storage_error("open", path);
+  give_to_directory_owner(fd.get(), log_directory);
   std::string line = str_cat(queue_id, '\n');
   // O_APPEND: one write of a short line lands whole, whoever else appends.
   if (::write(fd.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()))

@@ -245,17 +245,19 @@ Status QueueLog::commit(Waiter& waiter) {
       continue;
     }
     flushing_ = true;
-    lead(lock);
+    lead(lock, waiter);
     flushing_ = false;
     changed_.notify_all();
   }
   return waiter.status;
 }
 
-// The leader writes batches until nobody waits. Holds the lock except
-// while writing or syncing.
-void QueueLog::lead(std::unique_lock<std::mutex>& lock) {
-  while (!pending_.empty()) {
+// The leader writes batches until its own record is done, then hands over
+// to a follower: it must not wait in switch_segment for tickets while its
+// own record, done but without a ticket yet, counts as unfiled. Holds the
+// lock except while writing or syncing.
+void QueueLog::lead(std::unique_lock<std::mutex>& lock, const Waiter& own) {
+  while (!own.done && !pending_.empty()) {
     std::vector<Waiter*> batch;
     uint64_t start = offset_;
     LogPosition message_end_before = message_end_;

@@ -114,7 +114,7 @@ class QueueLog {
   Status open_segment(size_t index);
   Status zero_fill(const Segment& segment, uint64_t from);
   Status commit(Waiter& waiter);
-  void lead(std::unique_lock<std::mutex>& lock);
+  void lead(std::unique_lock<std::mutex>& lock, const Waiter& own);
   Status write_batch(const Segment& segment, uint64_t generation, uint64_t offset,
                      const std::vector<Waiter*>& batch);
   Status switch_segment(std::unique_lock<std::mutex>& lock);

@@ -249,6 +249,31 @@ TEST(QueueLog, ConcurrentAppendsShareFlushes) {
   EXPECT_EQ(replay(o).size(), static_cast<size_t>(kThreads * kEach));
 }
 
+TEST(QueueLog, ConcurrentAppendsAcrossSegmentSwitches) {
+  // A leader whose own record is done must not wait for its own ticket
+  // when the next batch needs the other segment (this deadlocked once).
+  LogDir dir;
+  std::atomic<int> syncs = 0;
+  auto o = options(dir.path(), &syncs);
+  constexpr int kThreads = 8, kEach = 20;
+  {
+    auto log = open_started(o);
+    ASSERT_TRUE(log);
+    std::vector<std::thread> threads;
+    std::atomic<int> failed = 0;
+    for (int t = 0; t < kThreads; ++t)
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kEach; ++i) {
+          auto ticket = log->append(str_cat("T", t, "-", i), std::string(100 << 10, 'x'));
+          if (!ticket) ++failed;
+        }
+      });
+    for (auto& thread : threads) thread.join();
+    EXPECT_EQ(failed, 0);
+    EXPECT_GE(syncs, 4);  // 16 MiB through 4 MiB segments
+  }
+}
+
 TEST(QueueLog, RefusesTinySegmentsAndHugeRecords) {
   LogDir dir;
   auto o = options(dir.path());
