@@ -1,6 +1,7 @@
 #include "mail/queue_log.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -109,6 +110,13 @@ Result<std::unique_ptr<QueueLog>> QueueLog::open(QueueLogOptions options) {
     return make_error(str_cat("queue log: segment size below ", kQueueLogMinSegment));
   if (auto status = core::make_directories(options.directory, 0700); !status) return status.error();
   std::unique_ptr<QueueLog> log(new QueueLog(std::move(options)));
+  // One writer per log: a second process of the same name (services.conf
+  // limit above 1) must not interleave records; it gets an error instead.
+  std::string lock_path = str_cat(log->options_.directory, '/', log->options_.name, ".lock");
+  log->lock_.reset(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!log->lock_) return storage_error("open", lock_path);
+  if (::flock(log->lock_.get(), LOCK_EX | LOCK_NB) != 0)
+    return make_error(str_cat("queue log ", lock_path, " is in use by another process"));
   for (size_t i = 0; i < kQueueLogSegments; ++i)
     if (auto status = log->open_segment(i); !status) return status.error();
   return log;

@@ -123,6 +123,7 @@ class QueueLog {
   void checkpoint_loop();
 
   QueueLogOptions options_;
+  UniqueFd lock_;  // flock: one process per log
   Segment segments_[kQueueLogSegments];
 
   std::mutex mutex_;
