@@ -5,11 +5,15 @@
 // - Relays SASL exchanges and directory lookups to authd (auth_socket);
 //   never reads a secret.
 // - Writes accepted messages to $spool_dir/incoming (committed before the
-//   250), adding Received, and Date and Message-ID when missing; wakes qmgr.
+//   250: through the group-commit queue log $spool_dir/log/msa.*, or
+//   file + directory fsync; see queue_store.hpp), adding Received, and Date and Message-ID when
+//   missing; wakes qmgr.
 // Runs as unprivileged_user. Manual: msa(8).
 #include "auth/auth_client.hpp"
 #include "auth/directory_client.hpp"
-#include "mail/queue_store.hpp"
+#include "core/log.hpp"
+#include "core/str.hpp"
+#include "mail/queue_store_config.hpp"
 #include "mail/smtp_server_session.hpp"
 #include "net/server.hpp"
 #include "net/worker_pool.hpp"
@@ -19,13 +23,15 @@ namespace {
 
 struct Msa {
   Msa(gm::net::EventLoop& loop, const gm::core::Config& config)
-      : queue(gm::mail::make_file_queue_store(config.path("spool_dir"))),
+      : queue(gm::mail::make_server_queue_store(config, "msa")),
         workers(loop, gm::mail::kSmtpDiskThreads),
         auth(loop, config.path("auth_socket")),
         directory(loop, config.path("auth_socket")),
         policy(directory),
         context{loop, workers, *queue, policy, &auth} {
-    (void)queue->init();  // startup, before any client: may block
+    // Startup, before any client: may block (queue log recovery, zero-filling segments).
+    if (auto status = queue->init(); !status)
+      gm::log::error(gm::str_cat("queue: ", status.error().message));
   }
   std::unique_ptr<gm::mail::QueueStore> queue;
   gm::net::WorkerPool workers;

@@ -5,11 +5,14 @@
 //   DATA (smtpd_bare_line_ending), pregreet test (smtpd_greet_pause),
 //   per-address connection rate (smtpd_client_connection_rate_limit).
 // - Writes accepted messages to $spool_dir/incoming (committed before the
-//   250) with a Received header; wakes qmgr.
+//   250: through the group-commit queue log $spool_dir/log/mta.*, or
+//   file + directory fsync; see queue_store.hpp) with a Received header; wakes qmgr.
 // Runs as unprivileged_user. Manual: mta(8).
 #include "auth/directory_client.hpp"
+#include "core/log.hpp"
+#include "core/str.hpp"
 #include "inbound_policy.hpp"
-#include "mail/queue_store.hpp"
+#include "mail/queue_store_config.hpp"
 #include "mail/smtp_server_session.hpp"
 #include "net/server.hpp"
 #include "net/worker_pool.hpp"
@@ -18,12 +21,14 @@ namespace {
 
 struct Mta {
   Mta(gm::net::EventLoop& loop, const gm::core::Config& config)
-      : queue(gm::mail::make_file_queue_store(config.path("spool_dir"))),
+      : queue(gm::mail::make_server_queue_store(config, "mta")),
         workers(loop, gm::mail::kSmtpDiskThreads),
         directory(loop, config.path("auth_socket")),
         policy(directory, config.integer("smtpd_client_connection_rate_limit")),
         context{loop, workers, *queue, policy, nullptr} {
-    (void)queue->init();  // startup, before any client: may block
+    // Startup, before any client: may block (queue log recovery, zero-filling segments).
+    if (auto status = queue->init(); !status)
+      gm::log::error(gm::str_cat("queue: ", status.error().message));
   }
   std::unique_ptr<gm::mail::QueueStore> queue;
   gm::net::WorkerPool workers;

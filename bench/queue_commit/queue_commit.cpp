@@ -3,7 +3,9 @@
 //   file   one file per message (Postfix): create, write, fsync, rename,
 //          fsync directory; old files deleted to keep a realistic churn
 //   group  one append-only log, many writers, one fdatasync per batch
-//   store  the same through lib/mail's FileQueueStore (what msa/mta will do)
+//   store  the same through lib/mail's FileQueueStore (queue_log = no)
+//   logstore  the log-fronted store msa and mta use (queue_store_log.cpp):
+//          group-committed log record, queue file without fsync
 //   group  one append-only log, many writers, one fdatasync per batch;
 //          "group-pre" writes into a preallocated log, so fdatasync has no
 //          file-size metadata to commit
@@ -160,6 +162,41 @@ void bench_queue_store(const Options& options, int threads) {
   report("store", threads, meter);
 }
 
+// (a'') the log-fronted store msa and mta use (queue_store_log.cpp): one
+// record per message in a group-committed log, the queue file without fsync;
+// messages are removed through the store as qmgr does (done list).
+void bench_log_store(const Options& options, int threads) {
+  gm::mail::QueueLogStoreOptions log_options;
+  log_options.name = "bench";
+  auto store = gm::mail::make_log_queue_store(options.dir + "/logqueue", log_options);
+  if (auto status = store->init(); !status) die("init", status.error().message);
+  std::string payload(options.size, 'x');
+  Meter meter;
+  run_for(options, threads, meter, [&](int, const std::atomic<bool>& stop) {
+    std::deque<std::string> kept;
+    gm::mail::Envelope envelope;
+    envelope.sender = "sender@example.org";
+    envelope.recipients.resize(1);
+    envelope.recipients[0].address = "rcpt@example.net";
+    while (!stop) {
+      auto message = store->create(envelope);
+      if (!message) die("create", message.error().message);
+      if (!(*message)->append(payload)) die("append", "");
+      auto committed = (*message)->commit();
+      if (!committed) die("commit", committed.error().message);
+      meter.done++;
+      kept.push_back((*message)->queue_id());
+      if (kept.size() > options.keep / threads) {
+        (void)store->remove(gm::mail::QueueName::kIncoming, kept.front(), gm::mail::Sync::kLazy);
+        kept.pop_front();
+      }
+    }
+    for (auto& id : kept)
+      (void)store->remove(gm::mail::QueueName::kIncoming, id, gm::mail::Sync::kLazy);
+  });
+  report("logstore", threads, meter);
+}
+
 // (b) group commit: writers hand records to one committer that writes the
 // whole batch and fdatasyncs once; each writer waits until its record is durable.
 void bench_group_commit(const Options& options, int threads, bool preallocate) {
@@ -285,6 +322,9 @@ int main(int argc, char** argv) {
   if (wanted("file")) bench_file_per_message(options, n);
   if (wanted("store")) bench_queue_store(options, 1);
   if (wanted("store")) bench_queue_store(options, n);
+  if (wanted("logstore")) bench_log_store(options, 1);
+  if (wanted("logstore")) bench_log_store(options, n);
+  if (wanted("logstore")) bench_log_store(options, 50);
   if (wanted("group")) bench_group_commit(options, n, false);
   if (wanted("group-pre")) bench_group_commit(options, n, true);
   if (wanted("group-pre")) bench_group_commit(options, 64, true);

@@ -77,6 +77,14 @@ constexpr KeySpec kKeys[] = {
      "mta waits this long before its greeting; a client that talks first is refused"},
     {"smtpd_client_connection_rate_limit", kInteger, "0",
      "mta: connections one client address may open per minute; 0: no limit"},
+    // --- queue log (branch qlog): group commit in msa and mta ---
+    {"queue_log", kBool, "yes",
+     "msa and mta commit messages through a group-commit log ($spool_dir/log)"},
+    {"queue_log_segment_size", kSize, "64M",
+     "size of each of a server's two preallocated queue log segments (at least 4M)"},
+    {"queue_log_checkpoint_interval", kDuration, "1s",
+     "how often msa and mta sync the spool and checkpoint their queue log"},
+    // --- end queue log ---
     // sendmail(1), gm-postdrop(8) and the maildrop directory (tools).
     {"setgid_group", kString, "gmdrop",
      "group gm-postdrop runs setgid as; the only group that may write $spool_dir/maildrop"},

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "core/directory_sync_group.hpp"
 #include "core/durable_file.hpp"
 #include "core/str.hpp"
 
@@ -143,7 +144,8 @@ Result<std::string> MaildirDelivery::commit() {
   if (::renameat2(AT_FDCWD, sink_.path().c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE))
     return storage_error("rename", sink_.path());
   done_ = true;
-  if (auto status = core::fsync_directory(folder_dir_ + "/new"); !status)
+  // Shared with the other deliveries renaming into new/ at the same moment.
+  if (auto status = core::fsync_directory_grouped(folder_dir_ + "/new"); !status)
     return make_error(str_cat("4.3.1 ", status.error().message), 452);
   return target;
 }

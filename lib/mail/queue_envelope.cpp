@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "core/str.hpp"
+#include "mail/big_endian.hpp"
 #include "mail/crc32c.hpp"
 
 namespace gm::mail {
@@ -12,23 +13,6 @@ constexpr std::string_view kMagic = "GMQF";
 
 Error corrupt(std::string_view why) {
   return make_error(str_cat("corrupt queue file: ", why));
-}
-
-void put_u16(std::string& out, uint16_t v) {
-  out.push_back(static_cast<char>(v >> 8));
-  out.push_back(static_cast<char>(v));
-}
-void put_u32(std::string& out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
-}
-void put_u64(std::string& out, uint64_t v) {
-  put_u32(out, static_cast<uint32_t>(v >> 32));
-  put_u32(out, static_cast<uint32_t>(v));
-}
-uint64_t get_be(std::string_view s, size_t at, size_t width) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < width; ++i) v = (v << 8) | static_cast<unsigned char>(s[at + i]);
-  return v;
 }
 
 // Envelope record types. Every payload is text; numbers are decimal.

@@ -1,11 +1,12 @@
 // The mail queue: where accepted messages wait, in the states Postfix uses.
 // One interface, one file per backend (STYLE.md): queue_store_file.cpp keeps
-// one file per message (bench/README.md has the measurements behind that
-// choice); a group-commit log store would be a second backend.
+// one file per message; queue_store_log.cpp puts a group-commit log in front
+// of it for the receiving servers (bench/README.md has the measurements).
 // Every call blocks on the disk: use a worker thread, not the event loop.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -65,5 +66,26 @@ class QueueStore {
 
 // root/{incoming,active,deferred,hold,corrupt}/<queue id>
 std::unique_ptr<QueueStore> make_file_queue_store(std::string root);
+
+// root/log: queue log segments (queue_log.hpp) and the done list.
+std::string queue_log_directory(const std::string& root);
+
+// The file store with a queue log in front (queue_store_log.cpp): a commit
+// of a message up to kQueueLogMaxMessage bytes is one record in the
+// process's log, written with every other session's waiting record and one
+// fdatasync; the queue file follows without fsync. Larger messages take
+// the file store's path. init() recovers: it recreates the queue file of
+// every record after the last checkpoint whose message is in no queue, not
+// in the done list, or torn, then starts the log. `name` names the
+// segments (one log per process: "mta", "msa").
+inline constexpr size_t kQueueLogMaxMessage = 1 << 20;
+struct QueueLogStoreOptions {
+  std::string name;
+  uint64_t segment_size = 0;                         // 0: kQueueLogSegmentSize
+  std::chrono::milliseconds checkpoint_interval{0};  // 0: kQueueLogCheckpointInterval
+  // Called with each recovered message's queue ID (after init()'s sync).
+  std::function<void(const std::string& queue_id)> on_recovered;
+};
+std::unique_ptr<QueueStore> make_log_queue_store(std::string root, QueueLogStoreOptions options);
 
 }  // namespace gm::mail

@@ -13,8 +13,10 @@
 #include <ctime>
 
 #include "core/durable_file.hpp"
+#include "core/log.hpp"
 #include "core/str.hpp"
 #include "mail/file_sink.hpp"
+#include "mail/queue_done_list.hpp"
 #include "mail/queue_id.hpp"
 #include "mail/queue_store.hpp"
 
@@ -90,6 +92,9 @@ class FileQueueStore : public QueueStore {
   Status remove(QueueName queue, std::string_view id, Sync sync) override {
     if (!is_valid_queue_id(id)) return make_error(str_cat("bad queue id ", printable(id, 40)));
     std::string path = str_cat(dir(queue), '/', id);
+    // Before the unlink: a queue log's recovery must not bring it back.
+    if (auto done = append_done(queue_log_directory(root_), id); !done)
+      log::error(str_cat("queue done list: ", done.error().message));
     if (::unlink(path.c_str()) != 0) return storage_error("unlink", path);
     if (sync == Sync::kLazy) return {};
     return core::fsync_directory(dir(queue));
@@ -141,6 +146,10 @@ Result<QueueName> parse_queue_name(std::string_view name) {
   for (QueueName queue : kAllQueues)
     if (queue_dir_name(queue) == name) return queue;
   return make_error(str_cat("unknown queue ", printable(name, 40)));
+}
+
+std::string queue_log_directory(const std::string& root) {
+  return str_cat(root, "/log");
 }
 
 std::unique_ptr<QueueStore> make_file_queue_store(std::string root) {
