@@ -112,7 +112,8 @@ class ImapSession final : public net::Session {
     // sync every kIdlePollInterval instead.
     std::unique_ptr<net::Timer> poll;
   };
-  struct FetchJob;  // a FETCH answer that continues when output drains
+  struct FetchJob;   // a FETCH answer that continues when output drains
+  struct SearchJob;  // a SEARCH/SORT/THREAD that continues on the next loop turn
 
   // Input and dispatch (imap_session.cpp).
   void process_input();
@@ -193,9 +194,13 @@ class ImapSession final : public net::Session {
   Result<std::vector<uint32_t>> resolve_set(const mail::ImapArg& arg, bool uid) const;
   // The sequence numbers a set names (ascending), for FETCH and SEARCH.
   Result<std::vector<uint32_t>> resolve_seqs(const mail::ImapArg& arg, bool uid) const;
-  std::variant<SearchHits, ImapReply> run_search(std::span<const mail::ImapArg> args, bool uid);
-  std::variant<SearchHits, ImapReply> run_search_with_charset(std::span<const mail::ImapArg> args,
-                                                              bool uid);
+  // SEARCH, SORT and THREAD (imap_cmd_search.cpp): parsed, then evaluated
+  // in slices from a zero-delay timer so the process's other sessions are
+  // served meanwhile; this session's next commands wait (input paused).
+  void start_search(std::unique_ptr<SearchJob> job, std::span<const mail::ImapArg> criteria);
+  bool run_search_job();  // true when answered
+  void continue_search();
+  void answer_search(SearchJob& job);
   bool run_fetch_job();
   bool fetch_one(FetchJob& job, uint32_t seq, std::string& out, std::optional<ImapReply>& error);
   mail::ImapLiteralSink* append_sink(const mail::ImapLiteralAnnounce& announce);
@@ -213,6 +218,8 @@ class ImapSession final : public net::Session {
   std::string out_;            // responses of the running command
   std::string idle_tag_;
   std::unique_ptr<FetchJob> fetch_job_;
+  std::unique_ptr<SearchJob> search_job_;
+  std::unique_ptr<net::Timer> search_timer_;  // outlives the jobs it runs
   struct AppendSink;
   std::unique_ptr<AppendSink> append_;
   std::unique_ptr<DeflateStreams> compress_;

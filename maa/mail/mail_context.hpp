@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "core/config.hpp"
+#include "mail/header_cache.hpp"
 #include "net/event_loop.hpp"
 
 namespace gm::maa {
@@ -23,6 +24,9 @@ struct MailContext {
   std::chrono::milliseconds imap_idle_timeout;
   std::chrono::milliseconds pop3_idle_timeout;
   uint64_t append_limit;  // message_size_limit: APPENDLIMIT
+  // Header fields for SEARCH/SORT/THREAD, shared by every session of the
+  // process (kHeaderCacheBytes); a cache, so const sessions may fill it.
+  mutable mail::HeaderCache header_cache;
 };
 
 }  // namespace gm::maa
