@@ -16,8 +16,9 @@ namespace gm::mail {
 namespace {
 
 constexpr size_t kHeaderReadStep = 4096;  // most headers fit in one read
-// What a node of the LRU list and the index cost beyond the strings.
-constexpr size_t kEntryOverhead = 128;
+// What a node of the LRU list, its index slot and the shared_ptr cost
+// beyond the strings.
+constexpr size_t kEntryOverhead = 160;
 
 // Where the header block ends (after its empty line), or npos.
 size_t header_end(std::string_view data) {
@@ -57,76 +58,95 @@ Result<std::string> read_header_block(int fd, size_t max) {
   return data;
 }
 
-CachedHeader CachedHeader::from_block(std::string_view block) {
+CachedHeader CachedHeader::from_block(std::string block) {
   CachedHeader h;
-  h.fields = parse_header_block(block);
-  h.folded.reserve(h.fields.size());
-  for (const HeaderField& f : h.fields) h.folded.push_back(casefold(decode_encoded_words(f.value)));
+  for (const HeaderField& f : parse_header_block(block)) {
+    for (size_t i = 0; i < std::size(kFoldedFields); ++i) {
+      if (!iequals(f.name, kFoldedFields[i])) continue;
+      h.folded.push_back(static_cast<char>(i));
+      h.folded.append(casefold(decode_encoded_words(f.value)));
+      h.folded.push_back('\0');
+    }
+  }
+  h.folded.shrink_to_fit();
+  h.block = std::move(block);
+  h.block.shrink_to_fit();
   return h;
 }
 
-const std::string* CachedHeader::value(std::string_view name) const {
-  const HeaderField* f = find_field(fields, name);
-  return f == nullptr ? nullptr : &f->value;
-}
-
 bool CachedHeader::contains(std::string_view name, std::string_view folded_needle) const {
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (!iequals(fields[i].name, name)) continue;
-    if (folded[i].find(folded_needle) != std::string::npos) return true;
+  for (size_t i = 0; i < std::size(kFoldedFields); ++i) {
+    if (!iequals(name, kFoldedFields[i])) continue;
+    std::string_view rest = folded;
+    while (!rest.empty()) {
+      size_t end = rest.find('\0');
+      std::string_view value = rest.substr(1, end - 1);
+      if (static_cast<size_t>(rest[0]) == i && value.find(folded_needle) != std::string_view::npos)
+        return true;
+      rest.remove_prefix(end + 1);
+    }
+    return false;
+  }
+  for (const HeaderField& f : fields()) {
+    if (iequals(f.name, name) &&
+        casefold(decode_encoded_words(f.value)).find(folded_needle) != std::string::npos)
+      return true;
   }
   return false;
 }
 
-size_t CachedHeader::bytes() const {
-  size_t n = sizeof(CachedHeader) + fields.capacity() * sizeof(HeaderField) +
-             folded.capacity() * sizeof(std::string);
-  for (const HeaderField& f : fields) n += f.name.capacity() + f.value.capacity();
-  for (const std::string& s : folded) n += s.capacity();
-  return n;
-}
-
 std::shared_ptr<const CachedHeader> HeaderCache::get(const MailboxFolder& folder,
                                                      const MessageRecord& record, bool* read_file) {
-  std::string key =
-      str_cat(folder.dir(), '\0', record.uid, '\0', parse_maildir_name(record.filename).basename);
+  std::string_view basename = parse_maildir_name(record.filename).basename;
   {
     std::lock_guard lock(mutex_);
-    auto it = index_.find(key);
-    if (it != index_.end()) {
-      ++stats_.hits;
-      lru_.splice(lru_.begin(), lru_, it->second);
-      return it->second->header;
+    auto f = folders_.find(folder.dir());
+    if (f != folders_.end()) {
+      auto it = f->second.find(record.uid);
+      if (it != f->second.end() && it->second->basename == basename) {
+        ++stats_.hits;
+        lru_.splice(lru_.begin(), lru_, it->second);
+        return it->second->header;
+      }
     }
     ++stats_.misses;
   }
   if (read_file != nullptr) *read_file = true;
   // Outside the lock: the disk read is the slow part. Two sessions missing
-  // the same message at once both read it; the second insert is dropped.
+  // the same message at once both read it; the second insert replaces the first.
   auto fd = folder.open_message(record.uid);
   if (!fd) return nullptr;
   auto block = read_header_block(fd->get(), kMaxCachedHeaderBlock);
   if (!block) return nullptr;
-  auto header = std::make_shared<const CachedHeader>(CachedHeader::from_block(*block));
-  insert(std::move(key), header);
+  auto header = std::make_shared<const CachedHeader>(CachedHeader::from_block(std::move(*block)));
+  insert(folder.dir(), record.uid, basename, header);
   return header;
 }
 
-void HeaderCache::insert(std::string key, std::shared_ptr<const CachedHeader> header) {
+void HeaderCache::erase(Lru::iterator entry) {
+  auto f = folders_.find(*entry->dir);
+  f->second.erase(entry->uid);
+  stats_.bytes -= entry->bytes;
+  lru_.erase(entry);
+  if (f->second.empty()) folders_.erase(f);
+}
+
+void HeaderCache::insert(const std::string& dir, uint32_t uid, std::string_view basename,
+                         std::shared_ptr<const CachedHeader> header) {
   std::lock_guard lock(mutex_);
-  if (index_.contains(key)) return;
-  size_t bytes = header->bytes() + key.capacity() + kEntryOverhead;
+  size_t bytes = header->bytes() + basename.size() + kEntryOverhead;
   if (bytes > max_bytes_) return;
+  if (auto f = folders_.find(dir); f != folders_.end()) {
+    if (auto it = f->second.find(uid); it != f->second.end()) erase(it->second);
+  }
   while (!lru_.empty() && stats_.bytes + bytes > max_bytes_) {
-    stats_.bytes -= lru_.back().bytes;
-    index_.erase(lru_.back().key);
-    lru_.pop_back();
+    erase(std::prev(lru_.end()));
     ++stats_.evictions;
   }
-  lru_.push_front(Entry{std::move(key), std::move(header), bytes});
-  index_.emplace(lru_.front().key, lru_.begin());
+  auto [slot, created] = folders_.try_emplace(dir);
+  lru_.push_front(Entry{&slot->first, uid, std::string(basename), std::move(header), bytes});
+  slot->second[uid] = lru_.begin();
   stats_.bytes += bytes;
-  stats_.entries = lru_.size();
 }
 
 HeaderCache::Stats HeaderCache::stats() const {

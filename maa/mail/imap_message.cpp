@@ -47,8 +47,9 @@ const mail::CachedHeader* MessageContent::cached_header() {
 
 std::optional<std::string> MessageContent::header(std::string_view name) {
   if (const mail::CachedHeader* cached = cached_header()) {
-    const std::string* value = cached->value(name);
-    return value ? std::optional<std::string>(*value) : std::nullopt;
+    if (!cached_fields_) cached_fields_ = cached->fields();
+    const auto* field = mail::find_field(*cached_fields_, name);
+    return field ? std::optional<std::string>(field->value) : std::nullopt;
   }
   auto s = structure();
   if (!s) return std::nullopt;

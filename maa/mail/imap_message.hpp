@@ -26,7 +26,8 @@ class MessageContent {
   // The parsed message; an error when the file is gone or unreadable.
   Result<const mail::MimeStructure*> structure();
   const mail::MessageSource& source() const { return *source_; }  // after structure()
-  // An unfolded header field of the message's own header, or nullopt.
+  // An unfolded header field of the message's own header (any field when
+  // the cache has it, else one of ENVELOPE's), or nullopt.
   std::optional<std::string> header(std::string_view name);
   // The message's own header from the cache; nullptr without a cache or
   // when it cannot be cached (structure() is the way then).
@@ -39,6 +40,7 @@ class MessageContent {
   const mail::MessageRecord& record_;
   mail::HeaderCache* headers_;
   std::shared_ptr<const mail::CachedHeader> cached_;
+  std::optional<std::vector<mail::HeaderField>> cached_fields_;  // parsed once per command
   bool cache_tried_ = false;
   bool read_file_ = false;
   UniqueFd fd_;

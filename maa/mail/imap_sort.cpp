@@ -70,8 +70,8 @@ Facts facts_of(const mail::MailboxFolder& folder, const mail::MessageRecord& r, 
   if (!threading) return f;
   auto ids = message_ids(message.header("Message-ID").value_or(""));
   if (!ids.empty()) f.message_id = ids.front();
-  if (const mail::CachedHeader* cached = message.cached_header()) {
-    if (const std::string* refs = cached->value("References")) f.references = message_ids(*refs);
+  if (message.cached_header() != nullptr) {
+    f.references = message_ids(message.header("References").value_or(""));
   } else if (auto s = message.structure(); s) {
     auto fields = mail::read_header_fields(message.source(), (*s)->root);
     const auto* refs = fields ? mail::find_field(*fields, "References") : nullptr;

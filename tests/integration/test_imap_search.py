@@ -49,7 +49,12 @@ class Client:
         self.buf = b""
         self.n = 0
         self.read_line()
-        self.command(f'LOGIN "{ALICE}" "{PASSWORD}"', "OK")
+        for _ in range(20):  # authd may still be coming up right after the start
+            status, _ = self.command(f'LOGIN "{ALICE}" "{PASSWORD}"')
+            if "[UNAVAILABLE]" not in status:
+                break
+            time.sleep(0.5)
+        assert status.split()[1] == "OK", status
 
     def send(self, data):
         self.s.sendall(data)
