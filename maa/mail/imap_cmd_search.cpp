@@ -50,25 +50,23 @@ void ImapSession::start_search(std::unique_ptr<SearchJob> job,
   search_job_ = std::move(job);
   if (run_search_job()) return;
   input_ = ImapInput::kBusy;
-  if (!search_timer_)
-    search_timer_ = std::make_unique<net::Timer>(context_.loop, [this] { continue_search(); });
-  search_timer_->start(std::chrono::milliseconds(0));
+  search_job_->scheduler = &context_.search_scheduler;
+  search_job_->ticket = context_.search_scheduler.add([this] { return continue_search(); });
 }
 
-// The timer: the next slice, then the commands that waited behind it.
-void ImapSession::continue_search() {
-  if (!search_job_) return;
+// The scheduler's turn: the next slice, then the commands that waited
+// behind the answer. The job's destructor takes it out of the queue.
+bool ImapSession::continue_search() {
+  if (!search_job_) return true;
   if (!selected_ || conn_ == nullptr || state_ == ImapState::kLogout) {
     search_job_.reset();  // the client went away
-    return;
+    return true;
   }
-  if (!run_search_job()) {
-    search_timer_->start(std::chrono::milliseconds(0));
-    return;
-  }
+  if (!run_search_job()) return false;
   input_ = ImapInput::kCommands;
   conn_->resume_input();
   process_input();
+  return true;
 }
 
 bool ImapSession::run_search_job() {

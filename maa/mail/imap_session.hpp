@@ -195,11 +195,11 @@ class ImapSession final : public net::Session {
   // The sequence numbers a set names (ascending), for FETCH and SEARCH.
   Result<std::vector<uint32_t>> resolve_seqs(const mail::ImapArg& arg, bool uid) const;
   // SEARCH, SORT and THREAD (imap_cmd_search.cpp): parsed, then evaluated
-  // in slices from a zero-delay timer so the process's other sessions are
-  // served meanwhile; this session's next commands wait (input paused).
+  // in slices through the process's SearchScheduler so its other sessions
+  // are served meanwhile; this session's next commands wait (input paused).
   void start_search(std::unique_ptr<SearchJob> job, std::span<const mail::ImapArg> criteria);
-  bool run_search_job();  // true when answered
-  void continue_search();
+  bool run_search_job();   // true when answered
+  bool continue_search();  // the scheduler's slice: true when done
   void answer_search(SearchJob& job);
   bool run_fetch_job();
   bool fetch_one(FetchJob& job, uint32_t seq, std::string& out, std::optional<ImapReply>& error);
@@ -219,7 +219,6 @@ class ImapSession final : public net::Session {
   std::string idle_tag_;
   std::unique_ptr<FetchJob> fetch_job_;
   std::unique_ptr<SearchJob> search_job_;
-  std::unique_ptr<net::Timer> search_timer_;  // outlives the jobs it runs
   struct AppendSink;
   std::unique_ptr<AppendSink> append_;
   std::unique_ptr<DeflateStreams> compress_;

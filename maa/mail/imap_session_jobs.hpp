@@ -12,6 +12,7 @@
 #include "imap_search_eval.hpp"
 #include "imap_session.hpp"
 #include "imap_sort.hpp"
+#include "search_scheduler.hpp"
 
 namespace gm::maa {
 
@@ -43,6 +44,15 @@ struct ImapSession::SearchJob {
   ThreadAlgorithm algorithm = ThreadAlgorithm::kReferences;
   SearchHits hits;  // hits.program.root is the tree the evaluator walks
   std::optional<SearchEvaluator> evaluator;
+  SearchScheduler* scheduler = nullptr;
+  uint64_t ticket = 0;  // while queued in *scheduler
+
+  SearchJob() = default;
+  SearchJob(const SearchJob&) = delete;
+  SearchJob& operator=(const SearchJob&) = delete;
+  ~SearchJob() {
+    if (ticket != 0) scheduler->cancel(ticket);
+  }
 };
 
 }  // namespace gm::maa

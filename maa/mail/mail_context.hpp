@@ -12,6 +12,7 @@
 #include "core/config.hpp"
 #include "mail/header_cache.hpp"
 #include "net/event_loop.hpp"
+#include "search_scheduler.hpp"
 
 namespace gm::maa {
 
@@ -27,6 +28,8 @@ struct MailContext {
   // Header fields for SEARCH/SORT/THREAD, shared by every session of the
   // process (kHeaderCacheBytes); a cache, so const sessions may fill it.
   mutable mail::HeaderCache header_cache;
+  // Long searches of every session, one slice per loop turn, in arrival order.
+  mutable SearchScheduler search_scheduler{loop};
 };
 
 }  // namespace gm::maa
