@@ -4,6 +4,8 @@
 // evaluated in slices (imap_search_eval.hpp): a body search over a large
 // mailbox gives the event loop back every kSearchSliceReads files, so the
 // process's other sessions keep being answered.
+#include <algorithm>
+
 #include "core/str.hpp"
 #include "imap_search_eval.hpp"
 #include "imap_session.hpp"
@@ -15,6 +17,12 @@
 namespace gm::maa {
 
 namespace {
+
+bool asks_to_save(std::span<const mail::ImapArg> args) {
+  if (args.size() < 2 || !args[0].atom_is("RETURN") || !args[1].is_list()) return false;
+  return std::any_of(args[1].list.begin(), args[1].list.end(),
+                     [](const mail::ImapArg& a) { return a.atom_is("SAVE"); });
+}
 
 void append_number(std::string& out, uint32_t n) {
   out += ' ';
@@ -36,14 +44,15 @@ void ImapSession::start_search(std::unique_ptr<SearchJob> job,
   const mail::ImapCommand& command = job->command;
   auto program = mail::parse_search(criteria);
   if (!program) {
+    // RFC 5182 2.4: a failed SEARCH RETURN (SAVE) leaves "$" empty.
+    if (asks_to_save(criteria)) selected_->saved_uids.clear();
     if (program.error().code == mail::kImapSearchBadCharset)
       return finish(command, imap_reply::bad_charset());
     return finish(command, imap_reply::syntax(program.error().message));
   }
-  if (program->returns & mail::kReturnSave)
-    return finish(command, imap_reply::syntax("SEARCH RETURN (SAVE) is not supported"));
   job->hits.program = std::move(*program);
-  job->evaluator.emplace(*selected_->folder, selected_->view, &context_.header_cache);
+  job->evaluator.emplace(*selected_->folder, selected_->view, &context_.header_cache,
+                         selected_->saved_uids);
   if (Status s = job->evaluator->prepare(job->hits.program.root); !s)
     return finish(command, imap_reply::syntax(s.error().message));
   if (job->hits.program.uses_modseq) enabled_.add(ImapExtension::kCondstore);
@@ -84,6 +93,7 @@ bool ImapSession::run_search_job() {
 void ImapSession::answer_search(SearchJob& job) {
   const mail::ImapCommand& command = job.command;
   const SearchHits& hits = job.hits;
+  if (hits.program.returns & mail::kReturnSave) save_result(hits);
   switch (job.answer) {
     case SearchJob::Answer::kSearch:
       break;
@@ -113,6 +123,8 @@ void ImapSession::answer_search(SearchJob& job) {
   }
   // RFC 4731 3.1: RETURN () means ALL; IMAP4rev2 SEARCH is ESEARCH (ALL).
   uint8_t returns = hits.program.returns == 0 ? uint8_t{mail::kReturnAll} : hits.program.returns;
+  // RFC 5182 2.4: RETURN (SAVE) alone answers no ESEARCH.
+  if (returns == mail::kReturnSave) return finish(command, imap_reply::completed("SEARCH"));
   std::string line = "ESEARCH (TAG ";
   mail::append_string(line, command.tag);
   line += ")";
@@ -127,6 +139,22 @@ void ImapSession::answer_search(SearchJob& job) {
   if (with_modseq) line += str_cat(" MODSEQ ", hits.max_modseq);
   untagged(line);
   finish(command, imap_reply::completed("SEARCH"));
+}
+
+// RFC 5182 2.4: with MIN and/or MAX but neither ALL nor COUNT, only those
+// are saved; otherwise every message found.
+void ImapSession::save_result(const SearchHits& hits) {
+  std::vector<uint32_t>& saved = selected_->saved_uids;
+  saved.clear();
+  const auto& seqs = hits.seqs;
+  uint8_t r = hits.program.returns;
+  bool min_max_only =
+      (r & (mail::kReturnMin | mail::kReturnMax)) && !(r & (mail::kReturnAll | mail::kReturnCount));
+  for (size_t i = 0; i < seqs.size(); ++i) {
+    bool keep = !min_max_only || (i == 0 && (r & mail::kReturnMin)) ||
+                (i + 1 == seqs.size() && (r & mail::kReturnMax));
+    if (keep) saved.push_back(selected_->view.uid_at(seqs[i]));
+  }
 }
 
 void ImapSession::cmd_search(const mail::ImapCommand& command) {

@@ -89,7 +89,18 @@ Status SearchEvaluator::prepare(mail::SearchNode& root) {
 
 Status SearchEvaluator::prepare_node(const mail::SearchNode& node) {
   if (node.key == Key::kSequenceSet || node.key == Key::kUid) {
-    if (node.set.is_saved()) return make_error("$ (SEARCHRES) is not supported");
+    if (node.set.is_saved()) {  // RFC 5182 2.1: "$" names the same messages as UIDs or numbers
+      std::vector<uint32_t> numbers;
+      for (uint32_t uid : saved_uids_) {
+        if (node.key == Key::kUid) numbers.push_back(uid);
+        if (auto seq = view_.seq_of(uid); seq && node.key == Key::kSequenceSet)
+          numbers.push_back(*seq);
+      }
+      std::sort(numbers.begin(), numbers.end());
+      mail::SequenceSet set = mail::SequenceSet::from_numbers(numbers);
+      sets_[&node].assign(set.ranges().begin(), set.ranges().end());
+      return {};
+    }
     // A set in SEARCH is a criterion, not a reference to messages: numbers
     // beyond the mailbox (or "*" in an empty one) match nothing. RFC 9051 9
     // asks for BAD only where COPY, FETCH and STORE name messages

@@ -33,13 +33,14 @@ inline constexpr size_t kSearchSliceMessages = 20000;
 
 class SearchEvaluator {
  public:
+  // saved_uids: what "$" means (RFC 5182), the session's saved result.
   SearchEvaluator(const mail::MailboxFolder& folder, const MailboxView& view,
-                  mail::HeaderCache* headers = nullptr)
-      : folder_(folder), view_(view), headers_(headers) {}
+                  mail::HeaderCache* headers = nullptr, std::vector<uint32_t> saved_uids = {})
+      : folder_(folder), view_(view), headers_(headers), saved_uids_(std::move(saved_uids)) {}
 
   // Orders the tree's keys cheapest first (in place), resolves every
-  // sequence set and folds every needle once. root must stay where it is
-  // until the search is done. An error ("$" unsupported) is the command's BAD.
+  // sequence set ("$" included) and folds every needle once. root must
+  // stay where it is until the search is done.
   Status prepare(mail::SearchNode& root);
   // Evaluates the next messages until max_reads of them needed their file
   // (at least one message per call); true once every message is done.
@@ -64,6 +65,7 @@ class SearchEvaluator {
   const mail::MailboxFolder& folder_;
   const MailboxView& view_;
   mail::HeaderCache* headers_;
+  std::vector<uint32_t> saved_uids_;
   std::unordered_map<const mail::SearchNode*, std::vector<mail::SeqRange>> sets_;
   std::unordered_map<const mail::SearchNode*, std::string> folded_;  // header needles
   uint32_t next_seq_ = 1;

@@ -107,6 +107,9 @@ class ImapSession final : public net::Session {
     // The keywords the last FLAGS response listed (RFC 9051 7.3.5: a new
     // one is announced with FLAGS and PERMANENTFLAGS).
     std::vector<std::string> announced_keywords;
+    // RFC 5182 SEARCHRES: the UIDs of the last SEARCH RETURN (SAVE), "$";
+    // empty again after SELECT, EXAMINE, CLOSE and UNSELECT (a new Selected).
+    std::vector<uint32_t> saved_uids;
     std::unique_ptr<net::DirWatch> watch;  // during IDLE
     // During IDLE when no inotify instance is left (fs.inotify limits): a
     // sync every kIdlePollInterval instead.
@@ -201,6 +204,7 @@ class ImapSession final : public net::Session {
   bool run_search_job();   // true when answered
   bool continue_search();  // the scheduler's slice: true when done
   void answer_search(SearchJob& job);
+  void save_result(const SearchHits& hits);  // RFC 5182 SEARCH RETURN (SAVE)
   bool run_fetch_job();
   bool fetch_one(FetchJob& job, uint32_t seq, std::string& out, std::optional<ImapReply>& error);
   mail::ImapLiteralSink* append_sink(const mail::ImapLiteralAnnounce& announce);

@@ -5,7 +5,7 @@ expectations computed here with Python's email package; the same again with
 the header cache warm; SEARCH CHARSET KOI8-R; 1:4294967295 on an empty
 mailbox; and fairness: while one session's big body SEARCH runs, another
 session of the same user is answered, and the first session's pipelined
-commands are answered after its SEARCH."""
+commands are answered after its SEARCH; SEARCHRES (RFC 5182)."""
 
 import base64
 import email
@@ -249,6 +249,31 @@ def test_unknown_charset_is_badcharset_and_empty_mailbox_sets_match_nothing():
     c.close()
 
 
+def test_searchres_saves_results_for_dollar():
+    c = Client()
+    status, lines = c.command("CAPABILITY", "OK")
+    assert b" SEARCHRES" in lines[0], lines
+    c.command("SELECT INBOX", "OK")
+    want = expect(flagged)
+    status, lines = c.command("SEARCH RETURN (SAVE) FLAGGED", "OK")
+    assert lines == [], lines  # RFC 5182 2.4: SAVE alone answers no ESEARCH
+    assert c.search("$") == want
+    assert c.search("$ BODY haystackword") == expect(
+        lambda s: flagged(s) and has(body_text(s), "haystackword"))
+    status, lines = c.command("FETCH $ (UID)", "OK")
+    assert [int(line.split()[1]) for line in lines] == want, lines
+    status, lines = c.command("UID SEARCH RETURN (SAVE MIN) SUBJECT needle", "OK")
+    first = expect(lambda s: has(header_text(s, "Subject"), "needle"))[0]
+    assert c.search("$") == [first]
+    c.command("SEARCH RETURN (SAVE) NOSUCHKEY", "BAD")
+    assert c.search("$") == []  # a failed SAVE empties it
+    c.command("SEARCH RETURN (SAVE) FLAGGED", "OK")
+    c.command("UNSELECT", "OK")
+    c.command("SELECT INBOX", "OK")
+    assert c.search("$") == []  # RFC 5182 2.1: reset by SELECT
+    c.close()
+
+
 def read_tagged(client, tag, when, key):
     client.read_until(tag, "OK")
     when[key] = time.monotonic()
@@ -287,6 +312,7 @@ def main():
             test_search_answers_match_python_cold_and_warm,
             test_unknown_charset_is_badcharset_and_empty_mailbox_sets_match_nothing,
             test_other_sessions_are_answered_while_a_body_search_runs,
+            test_searchres_saves_results_for_dollar,
         ])
 
 

@@ -114,5 +114,19 @@ TEST_F(SearchSlices, SetsBeyondTheMailboxMatchNothing) {
   }
 }
 
+TEST_F(SearchSlices, DollarIsTheSavedResultAsNumbersOrUids) {
+  // RFC 5182: "$" names the saved messages; by UID, or by their number now.
+  view.reset(std::span(folder->messages()).subspan(2));  // seq 1 is UID 3
+  for (auto [criteria, want] : {std::pair{"$", std::vector<uint32_t>{2, 8}},
+                                std::pair{"UID $", std::vector<uint32_t>{2, 8}},
+                                std::pair{"NOT $ 1:3", std::vector<uint32_t>{1, 3}}}) {
+    auto p = program(criteria);
+    SearchEvaluator eval(*folder, view, &cache, {4, 10, 99});  // UID 99 is not there
+    ASSERT_TRUE(eval.prepare(p.root).ok());
+    EXPECT_TRUE(eval.run_slice(p.root));
+    EXPECT_EQ(eval.hits(), want) << criteria;
+  }
+}
+
 }  // namespace
 }  // namespace gm::maa
