@@ -63,8 +63,10 @@ CachedHeader CachedHeader::from_block(std::string block) {
   for (const HeaderField& f : parse_header_block(block)) {
     for (size_t i = 0; i < std::size(kFoldedFields); ++i) {
       if (!iequals(f.name, kFoldedFields[i])) continue;
+      std::string value = casefold(decode_encoded_words(f.value));
+      std::replace(value.begin(), value.end(), '\0', ' ');  // '\0' ends a value here
       h.folded.push_back(static_cast<char>(i));
-      h.folded.append(casefold(decode_encoded_words(f.value)));
+      h.folded.append(value);
       h.folded.push_back('\0');
     }
   }
