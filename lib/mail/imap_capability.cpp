@@ -25,7 +25,7 @@ std::string imap_capabilities_before_login(const PreLoginState& state) {
 std::string imap_capabilities_after_login(uint64_t append_limit) {
   std::string caps =
       str_cat(kBase,
-              " IDLE NAMESPACE UIDPLUS MOVE SPECIAL-USE CONDSTORE QRESYNC ESEARCH SORT"
+              " IDLE NAMESPACE UIDPLUS MOVE SPECIAL-USE CONDSTORE QRESYNC ESEARCH SEARCHRES SORT"
               " THREAD=REFERENCES THREAD=ORDEREDSUBJECT QUOTA QUOTA=RES-STORAGE"
               " QUOTA=RES-MESSAGE LIST-EXTENDED LIST-STATUS CHILDREN UNSELECT STATUS=SIZE"
               " BINARY COMPRESS=DEFLATE MULTIAPPEND UTF8=ACCEPT");

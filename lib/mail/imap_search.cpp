@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "core/str.hpp"
+#include "mail/mime_charset.hpp"
 
 namespace gm::mail {
 namespace {
@@ -230,6 +231,19 @@ bool uses_modseq(const SearchNode& n, size_t depth = 0) {
                      [&](const SearchNode& c) { return uses_modseq(c, depth + 1); });
 }
 
+// RFC 9051 6.4.4: the strings of the criteria are in the named charset;
+// they are matched as UTF-8. Depth is bounded by the parser.
+Status strings_to_utf8(SearchNode& n, std::string_view charset) {
+  if (!n.text.empty() && n.key != SearchKey::kKeyword && n.key != SearchKey::kUnkeyword) {
+    auto utf8 = charset_to_utf8(charset, n.text);
+    if (!utf8) return utf8.error();
+    n.text = std::move(*utf8);
+  }
+  for (SearchNode& child : n.children)
+    if (Status s = strings_to_utf8(child, charset); !s) return s;
+  return {};
+}
+
 Result<uint8_t> parse_returns(const ImapArg& list) {
   if (!list.is_list()) return make_error("RETURN needs a list");
   uint8_t bits = 0;
@@ -259,7 +273,9 @@ Result<SearchProgram> parse_search(std::span<const ImapArg> args) {
     if (pos + 1 >= args.size() || !args[pos + 1].is_astring()) return make_error("Missing charset");
     std::string charset = args[pos + 1].text;
     for (char& c : charset) c = char(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-    if (charset != "US-ASCII" && charset != "UTF-8")
+    // Every charset iconv converts (Dovecot does the same); the others are
+    // NO [BADCHARSET].
+    if (charset != "US-ASCII" && charset != "UTF-8" && !CharsetDecoder::create(charset))
       return make_error("BADCHARSET", kImapSearchBadCharset);
     program.charset = std::move(charset);
     pos += 2;
@@ -272,6 +288,8 @@ Result<SearchProgram> parse_search(std::span<const ImapArg> args) {
     if (!parser.key(program.root.children.back(), 1)) return make_error(parser.error());
   }
   program.uses_modseq = uses_modseq(program.root);
+  if (!program.charset.empty() && program.charset != "US-ASCII" && program.charset != "UTF-8")
+    if (Status s = strings_to_utf8(program.root, program.charset); !s) return s.error();
   return program;
 }
 

@@ -20,7 +20,7 @@
 
 namespace gm::mail {
 
-// Error::code of a search that names a charset we do not have: the answer is
+// Error::code of a search that names a charset iconv does not know: the answer is
 // "NO [BADCHARSET (US-ASCII UTF-8)]" (RFC 9051 6.4.4), any other error is BAD.
 inline constexpr int kImapSearchBadCharset = 1;
 
@@ -102,7 +102,9 @@ struct SearchProgram {
   bool uses_modseq = false;  // a MODSEQ key: CONDSTORE is on, answer (MODSEQ n)
 };
 
-// args: what follows "SEARCH" (or "UID SEARCH"). Charsets: US-ASCII, UTF-8.
+// args: what follows "SEARCH" (or "UID SEARCH"). Charsets: US-ASCII, UTF-8
+// and every other charset iconv converts; the strings of the criteria come
+// back converted to UTF-8.
 Result<SearchProgram> parse_search(std::span<const ImapArg> args);
 
 }  // namespace gm::mail

@@ -100,7 +100,15 @@ void CharsetDecoder::feed_utf8(std::string_view chunk, std::string& out) {
   std::string joined = std::exchange(pending_, {});
   joined.append(chunk);
   std::string_view s = joined;
+  out.reserve(out.size() + s.size());
   for (size_t i = 0; i < s.size();) {
+    size_t ascii = i;
+    while (ascii < s.size() && static_cast<unsigned char>(s[ascii]) < 0x80) ++ascii;
+    if (ascii > i) {  // the common case: a run of ASCII, appended at once
+      out.append(s.substr(i, ascii - i));
+      i = ascii;
+      continue;
+    }
     int n = utf8_sequence(s, i);
     if (n < 0) {
       pending_ = std::string(s.substr(i));

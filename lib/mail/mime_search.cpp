@@ -66,9 +66,14 @@ std::string fold_valid(std::string_view s) {
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
     unsigned char b = static_cast<unsigned char>(s[i]);
-    if (b < 0x80) {
-      out.push_back(static_cast<char>(b >= 'A' && b <= 'Z' ? b + 32 : b));
-      ++i;
+    if (b < 0x80) {  // a run of ASCII, lowered in place (the common case)
+      size_t end = i;
+      while (end < s.size() && static_cast<unsigned char>(s[end]) < 0x80) ++end;
+      size_t at = out.size();
+      out.append(s.substr(i, end - i));
+      for (size_t k = at; k < out.size(); ++k)
+        if (out[k] >= 'A' && out[k] <= 'Z') out[k] = static_cast<char>(out[k] + 32);
+      i = end;
       continue;
     }
     int n = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;

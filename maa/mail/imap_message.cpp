@@ -12,6 +12,7 @@ namespace gm::maa {
 Result<const mail::MimeStructure*> MessageContent::structure() {
   if (structure_) return &*structure_;
   if (error_) return *error_;
+  read_file_ = true;
   auto fd = folder_.open_message(record_.uid);
   if (!fd) {
     error_ = fd.error();
@@ -33,7 +34,23 @@ Result<const mail::MimeStructure*> MessageContent::structure() {
   return &*structure_;
 }
 
+const mail::CachedHeader* MessageContent::cached_header() {
+  if (headers_ == nullptr) return nullptr;
+  if (!cache_tried_) {
+    cache_tried_ = true;
+    bool read = false;
+    cached_ = headers_->get(folder_, record_, &read);
+    read_file_ = read_file_ || read;
+  }
+  return cached_.get();
+}
+
 std::optional<std::string> MessageContent::header(std::string_view name) {
+  if (const mail::CachedHeader* cached = cached_header()) {
+    if (!cached_fields_) cached_fields_ = cached->fields();
+    const auto* field = mail::find_field(*cached_fields_, name);
+    return field ? std::optional<std::string>(field->value) : std::nullopt;
+  }
   auto s = structure();
   if (!s) return std::nullopt;
   const auto* field = mail::find_field((*s)->root.envelope_fields, name);

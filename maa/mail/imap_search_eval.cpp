@@ -1,6 +1,7 @@
 #include "imap_search_eval.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "core/str.hpp"
 #include "mail/mime_search.hpp"
@@ -15,21 +16,100 @@ bool has_flag(const mail::MessageRecord& r, uint8_t flag) {
   return (r.flags & flag) != 0;
 }
 
+// What a key costs to answer: 0 from the index record, 1 from the header
+// (the cache, or the file on a miss), 2 from the body.
+int cost(const mail::SearchNode& node) {
+  switch (node.key) {
+    case Key::kBcc:
+    case Key::kCc:
+    case Key::kFrom:
+    case Key::kSubject:
+    case Key::kTo:
+    case Key::kHeader:
+    case Key::kSentBefore:
+    case Key::kSentOn:
+    case Key::kSentSince:
+      return 1;
+    case Key::kBody:
+    case Key::kText:
+      return 2;
+    case Key::kNot:
+    case Key::kOr:
+    case Key::kAnd: {
+      int most = 0;
+      for (const auto& child : node.children) most = std::max(most, cost(child));
+      return most;
+    }
+    default:
+      return 0;
+  }
+}
+
+// AND and OR are commutative (RFC 9051 6.4.4 defines no order): the cheap
+// operand decides first. Depth is bounded by the parser (kImapMaxSearchDepth).
+void order_by_cost(mail::SearchNode& node) {
+  for (auto& child : node.children) order_by_cost(child);
+  if (node.key == Key::kAnd) {
+    std::stable_sort(
+        node.children.begin(), node.children.end(),
+        [](const mail::SearchNode& a, const mail::SearchNode& b) { return cost(a) < cost(b); });
+  } else if (node.key == Key::kOr && cost(node.children.at(1)) < cost(node.children.at(0))) {
+    std::swap(node.children[0], node.children[1]);
+  }
+}
+
+bool is_header_key(Key key) {
+  return key == Key::kBcc || key == Key::kCc || key == Key::kFrom || key == Key::kSubject ||
+         key == Key::kTo || key == Key::kHeader;
+}
+
+std::string_view header_name(const mail::SearchNode& node) {
+  switch (node.key) {
+    case Key::kBcc:
+      return "Bcc";
+    case Key::kCc:
+      return "Cc";
+    case Key::kFrom:
+      return "From";
+    case Key::kTo:
+      return "To";
+    case Key::kSubject:
+      return "Subject";
+    default:
+      return node.header_field;
+  }
+}
+
 }  // namespace
 
-Status SearchEvaluator::prepare(const mail::SearchNode& node) {
+Status SearchEvaluator::prepare(mail::SearchNode& root) {
+  order_by_cost(root);
+  return prepare_node(root);
+}
+
+Status SearchEvaluator::prepare_node(const mail::SearchNode& node) {
   if (node.key == Key::kSequenceSet || node.key == Key::kUid) {
-    if (node.set.is_saved()) return make_error("$ (SEARCHRES) is not supported");
-    if (node.key == Key::kUid) {
-      sets_[&node] = node.set.resolve_uids(view_.last_uid());
-    } else {
-      auto ranges = node.set.resolve_sequence(view_.exists());
-      if (!ranges) return make_error(ranges.error().message);
-      sets_[&node] = std::move(*ranges);
+    if (node.set.is_saved()) {  // RFC 5182 2.1: "$" names the same messages as UIDs or numbers
+      std::vector<uint32_t> numbers;
+      for (uint32_t uid : saved_uids_) {
+        if (node.key == Key::kUid) numbers.push_back(uid);
+        if (auto seq = view_.seq_of(uid); seq && node.key == Key::kSequenceSet)
+          numbers.push_back(*seq);
+      }
+      std::sort(numbers.begin(), numbers.end());
+      mail::SequenceSet set = mail::SequenceSet::from_numbers(numbers);
+      sets_[&node].assign(set.ranges().begin(), set.ranges().end());
+      return {};
     }
+    // A set in SEARCH is a criterion, not a reference to messages: numbers
+    // beyond the mailbox (or "*" in an empty one) match nothing. RFC 9051 9
+    // asks for BAD only where COPY, FETCH and STORE name messages
+    // (docs/design-decisions.md).
+    sets_[&node] = node.set.resolve_uids(node.key == Key::kUid ? view_.last_uid() : view_.exists());
   }
+  if (is_header_key(node.key)) folded_[&node] = mail::casefold(node.text);
   for (const auto& child : node.children)
-    if (Status s = prepare(child); !s) return s;
+    if (Status s = prepare_node(child); !s) return s;
   return {};
 }
 
@@ -47,6 +127,12 @@ bool SearchEvaluator::date_matches(const mail::SearchNode& node, int64_t unix_ti
     default:
       return day >= node.date;
   }
+}
+
+bool SearchEvaluator::header_matches(const mail::SearchNode& node, MessageContent& message) {
+  if (const mail::CachedHeader* header = message.cached_header())
+    return header->contains(header_name(node), folded_[&node]);
+  return text_matches(node, message);  // not cacheable: read the file
 }
 
 bool SearchEvaluator::text_matches(const mail::SearchNode& node, MessageContent& message) {
@@ -120,13 +206,14 @@ bool SearchEvaluator::matches(const mail::SearchNode& node, uint32_t seq, Messag
       return node.key == Key::kKeyword ? has : !has;
     }
     case Key::kBcc:
-    case Key::kBody:
     case Key::kCc:
     case Key::kFrom:
     case Key::kSubject:
-    case Key::kText:
     case Key::kTo:
     case Key::kHeader:
+      return header_matches(node, message);
+    case Key::kBody:
+    case Key::kText:
       return text_matches(node, message);
     case Key::kBefore:
     case Key::kOn:
@@ -163,17 +250,29 @@ bool SearchEvaluator::matches(const mail::SearchNode& node, uint32_t seq, Messag
   return false;
 }
 
-std::vector<uint32_t> SearchEvaluator::run(const mail::SearchNode& root, uint64_t* max_modseq) {
-  std::vector<uint32_t> hits;
-  for (uint32_t seq = 1; seq <= view_.exists(); ++seq) {
+bool SearchEvaluator::run_slice(const mail::SearchNode& root, size_t max_reads) {
+  size_t reads = 0, seen = 0;
+  for (; next_seq_ <= view_.exists(); ++next_seq_) {
+    if ((reads > 0 && reads >= max_reads) || seen >= kSearchSliceMessages) return false;
+    ++seen;
+    uint32_t seq = next_seq_;
     const mail::MessageRecord* record = folder_.find(view_.uid_at(seq));
     if (record == nullptr) continue;  // expunged, not yet announced
-    MessageContent message(folder_, *record);
-    if (!matches(root, seq, message)) continue;
-    hits.push_back(seq);
-    if (max_modseq != nullptr) *max_modseq = std::max(*max_modseq, record->modseq);
+    MessageContent message(folder_, *record, headers_);
+    bool hit = matches(root, seq, message);
+    if (message.read_file()) ++reads;
+    if (!hit) continue;
+    hits_.push_back(seq);
+    max_modseq_ = std::max(max_modseq_, record->modseq);
   }
-  return hits;
+  return true;
+}
+
+std::vector<uint32_t> SearchEvaluator::run(const mail::SearchNode& root, uint64_t* max_modseq) {
+  while (!run_slice(root, SIZE_MAX)) {
+  }
+  if (max_modseq != nullptr) *max_modseq = max_modseq_;
+  return take_hits();
 }
 
 }  // namespace gm::maa

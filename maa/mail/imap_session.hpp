@@ -107,9 +107,13 @@ class ImapSession final : public net::Session {
     // The keywords the last FLAGS response listed (RFC 9051 7.3.5: a new
     // one is announced with FLAGS and PERMANENTFLAGS).
     std::vector<std::string> announced_keywords;
+    // RFC 5182 SEARCHRES: the UIDs of the last SEARCH RETURN (SAVE), "$";
+    // empty again after SELECT, EXAMINE, CLOSE and UNSELECT (a new Selected).
+    std::vector<uint32_t> saved_uids;
     std::unique_ptr<SharedFolder::Subscription> idle;  // during IDLE
   };
-  struct FetchJob;  // a FETCH answer that continues when output drains
+  struct FetchJob;   // a FETCH answer that continues when output drains
+  struct SearchJob;  // a SEARCH/SORT/THREAD that continues on the next loop turn
 
   // Input and dispatch (imap_session.cpp).
   void process_input();
@@ -198,9 +202,14 @@ class ImapSession final : public net::Session {
   Result<std::vector<uint32_t>> resolve_set(const mail::ImapArg& arg, bool uid) const;
   // The sequence numbers a set names (ascending), for FETCH and SEARCH.
   Result<std::vector<uint32_t>> resolve_seqs(const mail::ImapArg& arg, bool uid) const;
-  std::variant<SearchHits, ImapReply> run_search(std::span<const mail::ImapArg> args, bool uid);
-  std::variant<SearchHits, ImapReply> run_search_with_charset(std::span<const mail::ImapArg> args,
-                                                              bool uid);
+  // SEARCH, SORT and THREAD (imap_cmd_search.cpp): parsed, then evaluated
+  // in slices through the process's SearchScheduler so its other sessions
+  // are served meanwhile; this session's next commands wait (input paused).
+  void start_search(std::unique_ptr<SearchJob> job, std::span<const mail::ImapArg> criteria);
+  bool run_search_job();   // true when answered
+  bool continue_search();  // the scheduler's slice: true when done
+  void answer_search(SearchJob& job);
+  void save_result(const SearchHits& hits);  // RFC 5182 SEARCH RETURN (SAVE)
   bool run_fetch_job();
   bool fetch_one(FetchJob& job, uint32_t seq, std::string& out, std::optional<ImapReply>& error);
   mail::ImapLiteralSink* append_sink(const mail::ImapLiteralAnnounce& announce);
@@ -219,6 +228,7 @@ class ImapSession final : public net::Session {
   std::string out_;            // responses of the running command
   std::string idle_tag_;
   std::unique_ptr<FetchJob> fetch_job_;
+  std::unique_ptr<SearchJob> search_job_;
   struct AppendSink;
   std::unique_ptr<AppendSink> append_;
   std::unique_ptr<DeflateStreams> compress_;

@@ -1,6 +1,7 @@
 // The pieces of an ImapSession that outlive one callback: the APPEND
-// message streaming into the folder as its literal arrives, and a FETCH
-// answer that continues when the client has read what was sent.
+// message streaming into the folder as its literal arrives, a FETCH
+// answer that continues when the client has read what was sent, and a
+// SEARCH that continues on the event loop's next turn.
 // Private to the engine's .cpp files.
 #pragma once
 
@@ -8,7 +9,10 @@
 #include <vector>
 
 #include "imap_fetch.hpp"
+#include "imap_search_eval.hpp"
 #include "imap_session.hpp"
+#include "imap_sort.hpp"
+#include "search_scheduler.hpp"
 
 namespace gm::maa {
 
@@ -34,6 +38,25 @@ struct ImapSession::FetchJob {
   std::vector<uint32_t> seqs;
   size_t next = 0;  // index into seqs
   bool expunged_seen = false;
+};
+
+struct ImapSession::SearchJob {
+  enum class Answer : uint8_t { kSearch, kSort, kThread };
+  mail::ImapCommand command;
+  Answer answer = Answer::kSearch;
+  std::vector<SortCriterion> sort;  // kSort
+  ThreadAlgorithm algorithm = ThreadAlgorithm::kReferences;
+  SearchHits hits;  // hits.program.root is the tree the evaluator walks
+  std::optional<SearchEvaluator> evaluator;
+  SearchScheduler* scheduler = nullptr;
+  uint64_t ticket = 0;  // while queued in *scheduler
+
+  SearchJob() = default;
+  SearchJob(const SearchJob&) = delete;
+  SearchJob& operator=(const SearchJob&) = delete;
+  ~SearchJob() {
+    if (ticket != 0) scheduler->cancel(ticket);
+  }
 };
 
 }  // namespace gm::maa

@@ -3,6 +3,8 @@
 // until they are announced; UIDs match what is there.
 #include "imap_session.hpp"
 
+#include <algorithm>
+
 namespace gm::maa {
 
 std::string upper_ascii(std::string_view s) {
@@ -16,9 +18,14 @@ Result<std::vector<uint32_t>> ImapSession::resolve_seqs(const mail::ImapArg& arg
   if (!arg.is_atom()) return make_error("Sequence set expected");
   auto set = mail::SequenceSet::parse(arg.text);
   if (!set) return make_error(set.error().message);
-  if (set->is_saved()) return make_error("$ (SEARCHRES) is not supported");
   const MailboxView& view = selected_->view;
   std::vector<uint32_t> seqs;
+  if (set->is_saved()) {  // RFC 5182 2.1: the same messages in either form
+    for (uint32_t saved : selected_->saved_uids)
+      if (auto seq = view.seq_of(saved)) seqs.push_back(*seq);
+    std::sort(seqs.begin(), seqs.end());
+    return seqs;
+  }
   if (!uid) {
     auto ranges = set->resolve_sequence(view.exists());
     if (!ranges) return make_error(ranges.error().message);

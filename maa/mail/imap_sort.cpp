@@ -51,13 +51,13 @@ std::vector<std::string> message_ids(std::string_view value) {
 }
 
 Facts facts_of(const mail::MailboxFolder& folder, const mail::MessageRecord& r, uint32_t seq,
-               bool threading) {
+               bool threading, mail::HeaderCache* headers) {
   Facts f;
   f.seq = seq;
   f.uid = r.uid;
   f.arrival = r.internal_date;
   f.size = r.size;
-  MessageContent message(folder, r);
+  MessageContent message(folder, r, headers);
   auto date = message.header("Date");
   auto parsed = date ? parse_header_date(*date) : std::nullopt;
   f.date = parsed ? parsed->unix_time : r.internal_date;
@@ -70,7 +70,9 @@ Facts facts_of(const mail::MailboxFolder& folder, const mail::MessageRecord& r, 
   if (!threading) return f;
   auto ids = message_ids(message.header("Message-ID").value_or(""));
   if (!ids.empty()) f.message_id = ids.front();
-  if (auto s = message.structure(); s) {
+  if (message.cached_header() != nullptr) {
+    f.references = message_ids(message.header("References").value_or(""));
+  } else if (auto s = message.structure(); s) {
     auto fields = mail::read_header_fields(message.source(), (*s)->root);
     const auto* refs = fields ? mail::find_field(*fields, "References") : nullptr;
     if (refs != nullptr) f.references = message_ids(refs->value);
@@ -83,12 +85,13 @@ Facts facts_of(const mail::MailboxFolder& folder, const mail::MessageRecord& r, 
 }
 
 std::vector<Facts> collect(const mail::MailboxFolder& folder, const MailboxView& view,
-                           std::span<const uint32_t> seqs, bool threading) {
+                           std::span<const uint32_t> seqs, bool threading,
+                           mail::HeaderCache* headers) {
   std::vector<Facts> all;
   all.reserve(seqs.size());
   for (uint32_t seq : seqs) {
     const auto* r = folder.find(view.uid_at(seq));
-    if (r != nullptr) all.push_back(facts_of(folder, *r, seq, threading));
+    if (r != nullptr) all.push_back(facts_of(folder, *r, seq, threading, headers));
   }
   return all;
 }
@@ -223,8 +226,9 @@ Result<std::vector<SortCriterion>> parse_sort_criteria(const mail::ImapArg& list
 
 std::vector<uint32_t> sort_messages(const mail::MailboxFolder& folder, const MailboxView& view,
                                     std::span<const uint32_t> seqs,
-                                    std::span<const SortCriterion> criteria) {
-  auto all = collect(folder, view, seqs, false);
+                                    std::span<const SortCriterion> criteria,
+                                    mail::HeaderCache* headers) {
+  auto all = collect(folder, view, seqs, false, headers);
   std::stable_sort(all.begin(), all.end(), [&](const Facts& a, const Facts& b) {
     for (const auto& c : criteria) {
       int r = compare(a, b, c.key);
@@ -375,8 +379,9 @@ void group_by_subject(std::vector<ThreadNode*>& roots,
 }  // namespace
 
 std::string thread_messages(const mail::MailboxFolder& folder, const MailboxView& view,
-                            std::span<const uint32_t> seqs, ThreadAlgorithm algorithm, bool uid) {
-  auto all = collect(folder, view, seqs, algorithm == ThreadAlgorithm::kReferences);
+                            std::span<const uint32_t> seqs, ThreadAlgorithm algorithm, bool uid,
+                            mail::HeaderCache* headers) {
+  auto all = collect(folder, view, seqs, algorithm == ThreadAlgorithm::kReferences, headers);
   std::vector<std::unique_ptr<ThreadNode>> storage;
   auto make = [&](const Facts* f) {
     storage.push_back(std::make_unique<ThreadNode>());

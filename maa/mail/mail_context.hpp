@@ -11,7 +11,9 @@
 
 #include "core/config.hpp"
 #include "folder_registry.hpp"
+#include "mail/header_cache.hpp"
 #include "net/event_loop.hpp"
+#include "search_scheduler.hpp"
 
 namespace gm::maa {
 
@@ -25,6 +27,11 @@ struct MailContext {
   std::chrono::milliseconds pop3_idle_timeout;
   uint64_t append_limit;   // message_size_limit: APPENDLIMIT
   FolderRegistry folders;  // one MailboxFolder per folder, shared by the sessions
+  // Header fields for SEARCH/SORT/THREAD, shared by every session of the
+  // process (kHeaderCacheBytes); a cache, so const sessions may fill it.
+  mutable mail::HeaderCache header_cache;
+  // Long searches of every session, one slice per loop turn, in arrival order.
+  mutable SearchScheduler search_scheduler{loop};
 };
 
 }  // namespace gm::maa

@@ -110,10 +110,20 @@ TEST(ImapSearch, EsearchReturnOptions) {
 }
 
 TEST(ImapSearch, UnknownCharsetIsBadCharset) {
-  auto p = search("CHARSET KOI8-R TEXT x");
+  auto p = search("CHARSET X-NO-SUCH-CHARSET TEXT x");
   ASSERT_FALSE(p.ok());
   EXPECT_EQ(p.error().code, kImapSearchBadCharset);
   EXPECT_TRUE(search("CHARSET us-ascii ALL").ok());
+}
+
+TEST(ImapSearch, AnIconvCharsetIsAcceptedAndItsStringsBecomeUtf8) {
+  // "\xf0\xd2\xc9" is KOI8-R for Cyrillic "При".
+  auto p = search("CHARSET KOI8-R OR SUBJECT {3+}\r\n\xf0\xd2\xc9 KEYWORD $x");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->charset, "KOI8-R");
+  const SearchNode& or_node = p->root.children.at(0);
+  EXPECT_EQ(or_node.children.at(0).text, "\xd0\x9f\xd1\x80\xd0\xb8");
+  EXPECT_EQ(or_node.children.at(1).text, "$x");  // keywords are atoms, not converted
 }
 
 TEST(ImapSearch, MalformedCriteriaAreErrors) {
