@@ -99,7 +99,15 @@ bool ImapArg::atom_is(std::string_view want) const {
   return kind == Kind::kAtom && iequals(text, want);
 }
 
-ImapCommandReader::ImapCommandReader(ImapReaderOptions options) : options_(options) {
+ImapReaderOptions ImapReaderOptions::clamped() const {
+  ImapReaderOptions o = *this;
+  o.max_line = std::clamp(max_line, kImapMinLine, kImapMaxLineCeiling);
+  o.max_search_depth = std::clamp<size_t>(max_search_depth, 1, kImapMaxSearchDepth);
+  o.max_list_depth = std::clamp<size_t>(max_list_depth, 1, o.max_search_depth);
+  return o;
+}
+
+ImapCommandReader::ImapCommandReader(ImapReaderOptions options) : options_(options.clamped()) {
   reset_command();
 }
 
@@ -110,7 +118,7 @@ void ImapCommandReader::reset_command() {
   command_ = ImapCommand{};
   have_tag_ = false;
   have_name_ = false;
-  max_depth_ = kImapMaxListDepth;
+  max_depth_ = options_.max_list_depth;
   raw_.clear();
   line_.clear();
   pending_literal_.clear();
@@ -153,7 +161,7 @@ size_t ImapCommandReader::feed(std::string_view data) {
 size_t ImapCommandReader::feed_text(std::string_view data) {
   size_t lf = data.find('\n');
   size_t take = lf == std::string_view::npos ? data.size() : lf + 1;
-  if (raw_.size() + line_.size() + take > kImapMaxLine + 2) {
+  if (raw_.size() + line_.size() + take > options_.max_line + 2) {
     // Too long: answer now, drop the rest of the line without keeping it.
     skip_tail_ = line_.substr(line_.size() - std::min(line_.size(), kSkipTail));
     if (!have_tag_) {
@@ -225,7 +233,7 @@ bool ImapCommandReader::parse_head(std::string_view s, size_t& pos) {
     }
   }
   have_name_ = true;
-  if (search_like(command_.name)) max_depth_ = kImapMaxSearchDepth;
+  if (search_like(command_.name)) max_depth_ = options_.max_search_depth;
   pos = end == std::string_view::npos ? s.size() : end;
   return true;
 }

@@ -30,10 +30,16 @@
 namespace gm::mail {
 
 // Command text without literal data; like Dovecot's imap_max_line_length.
+// The default of ImapReaderOptions::max_line (gm.conf imap_max_line_length);
+// a configured value is kept between kImapMinLine and kImapMaxLineCeiling.
 inline constexpr size_t kImapMaxLine = 64 * 1024;
-// Parenthesised lists in ordinary commands (FETCH, STORE, STATUS, ...).
+inline constexpr size_t kImapMinLine = 1024;
+inline constexpr size_t kImapMaxLineCeiling = 1024 * 1024;
+// Parenthesised lists in ordinary commands (FETCH, STORE, STATUS, ...):
+// the default of max_list_depth (imap_max_nesting), at most kImapMaxSearchDepth.
 inline constexpr size_t kImapMaxListDepth = 100;
-// SEARCH/UID SEARCH/SORT/THREAD keys nest deeper (imap_search.hpp).
+// SEARCH/UID SEARCH/SORT/THREAD keys nest deeper (imap_search.hpp): the
+// default and the ceiling of max_search_depth (imap_max_search_nesting).
 inline constexpr size_t kImapMaxSearchDepth = 1000;
 // APPENDLIMIT (RFC 7889) unless the configuration says otherwise.
 inline constexpr uint64_t kImapDefaultMaxLiteral = 50ull * 1024 * 1024;
@@ -124,6 +130,11 @@ struct ImapReaderOptions {
   uint64_t max_buffered_literals = kImapDefaultMaxBufferedLiterals;
   // RFC 7888 LITERAL-: non-synchronizing literals only up to 4096 octets.
   bool literal_minus = false;
+  size_t max_line = kImapMaxLine;
+  size_t max_list_depth = kImapMaxListDepth;
+  size_t max_search_depth = kImapMaxSearchDepth;
+  // The configured limits kept within the bounds above.
+  ImapReaderOptions clamped() const;
 };
 
 class ImapCommandReader {
@@ -187,7 +198,7 @@ class ImapCommandReader {
   ImapCommand command_;
   bool have_tag_ = false;
   bool have_name_ = false;
-  size_t max_depth_ = kImapMaxListDepth;
+  size_t max_depth_ = kImapMaxListDepth;  // options_'s, for the command being read
 };
 
 }  // namespace gm::mail

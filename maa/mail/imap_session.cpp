@@ -27,8 +27,7 @@ bool may_announce_expunges(const mail::ImapCommand& command) {
 ImapSession::ImapSession(MailContext& context, mail::MaaHandoff handoff)
     : context_(context),
       handoff_(std::move(handoff)),
-      reader_(mail::ImapReaderOptions{context.append_limit, mail::kImapDefaultMaxBufferedLiterals,
-                                      false}),
+      reader_(context.imap_reader),
       store_(handoff_.maildir) {
   reader_.on_continuation([this] { write("+ Ready for literal data\r\n"); });
   reader_.on_literal(

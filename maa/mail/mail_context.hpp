@@ -12,6 +12,7 @@
 #include "core/config.hpp"
 #include "folder_registry.hpp"
 #include "mail/header_cache.hpp"
+#include "mail/imap_parser.hpp"
 #include "net/event_loop.hpp"
 #include "search_scheduler.hpp"
 
@@ -26,6 +27,9 @@ struct MailContext {
   std::chrono::milliseconds imap_idle_timeout;
   std::chrono::milliseconds pop3_idle_timeout;
   uint64_t append_limit;   // message_size_limit: APPENDLIMIT
+  // imap_max_line_length, imap_max_nesting, imap_max_search_nesting (with
+  // append_limit as the literal limit).
+  mail::ImapReaderOptions imap_reader;
   FolderRegistry folders;  // one MailboxFolder per folder, shared by the sessions
   // Header fields for SEARCH/SORT/THREAD, shared by every session of the
   // process (kHeaderCacheBytes); a cache, so const sessions may fill it.

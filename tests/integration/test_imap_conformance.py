@@ -535,10 +535,31 @@ def test_pop3_listing_follows_imap_flag_renames():
     imap.close()
 
 
+def test_configured_command_limits_reach_the_session():
+    # main() sets imap_max_line_length = 4K, imap_max_nesting = 5 and
+    # imap_max_search_nesting = 6.
+    raw = Raw()
+    raw.command("SELECT INBOX", "OK")
+    raw.command("UID SEARCH ((((((ALL))))))", "OK")
+    status, _ = raw.command("UID SEARCH (((((((ALL)))))))", "BAD")
+    assert "nested" in status, status
+    status, _ = raw.command("UID FETCH 1:* (((((FLAGS)))))", "BAD")
+    assert "nested" not in status, status  # bad FETCH syntax, but within the depth
+    status, _ = raw.command("UID FETCH 1:* ((((((FLAGS))))))", "BAD")
+    assert "nested" in status, status
+    raw.command("NOOP " + "a" * 3000, "BAD")  # parsed: NOOP takes no argument
+    raw.send(b"x1 NOOP " + b"a" * 6000 + b"\r\n")
+    line = raw.read_line()
+    assert b"BAD" in line and b"too long" in line, line
+    raw.command("NOOP", "OK")
+
+
 def main():
     global INST
     # The wrong-binding tests fail on purpose, more than the default 5.
-    INST = start_instance(PORT_BASE, "auth_failure_limit = 100\n")
+    INST = start_instance(PORT_BASE, "auth_failure_limit = 100\n"
+                          "imap_max_line_length = 4K\nimap_max_nesting = 5\n"
+                          "imap_max_search_nesting = 6\n")
     with INST:
         run_tests([
             test_enable_condstore_after_select_reports_highestmodseq,
@@ -559,6 +580,7 @@ def main():
             test_imaps_scram_plus_with_tls_exporter_under_tls13,
             test_pop3_delete_is_an_expunge_imap_sessions_see,
             test_pop3_listing_follows_imap_flag_renames,
+            test_configured_command_limits_reach_the_session,
         ])
 
 

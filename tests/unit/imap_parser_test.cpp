@@ -319,6 +319,33 @@ TEST(ImapParser, SearchAllowsDeeperNesting) {
   EXPECT_EQ(command(out[0]).name, "SEARCH");
 }
 
+TEST(ImapParser, ConfiguredLimitsApplyWithinTheirBounds) {
+  ImapReaderOptions options;
+  options.max_line = 2000;
+  options.max_list_depth = 3;
+  options.max_search_depth = 5;
+  ImapCommandReader reader(options);
+  auto out = read_all(reader, "a NOOP " + std::string(2100, 'x') + "\r\nb FETCH 1 (((FLAGS)))\r\n" +
+                                  "c FETCH 1 ((((FLAGS))))\r\nd SEARCH ((((ALL))))\r\n" +
+                                  "e SEARCH ((((((ALL))))))\r\n");
+  ASSERT_EQ(out.size(), 5u);
+  EXPECT_EQ(error(out[0]).text, "Command line too long");
+  EXPECT_EQ(command(out[1]).name, "FETCH");
+  EXPECT_EQ(error(out[2]).tag, "c");
+  EXPECT_EQ(command(out[3]).name, "SEARCH");
+  EXPECT_EQ(error(out[4]).tag, "e");
+  // Out-of-range settings are pulled back: never above the parser's ceilings.
+  options.max_line = 1ull << 40;
+  options.max_search_depth = 1u << 30;
+  options.max_list_depth = 1u << 30;
+  ImapReaderOptions kept = options.clamped();
+  EXPECT_EQ(kept.max_line, kImapMaxLineCeiling);
+  EXPECT_EQ(kept.max_search_depth, kImapMaxSearchDepth);
+  EXPECT_EQ(kept.max_list_depth, kImapMaxSearchDepth);
+  options.max_line = 10;
+  EXPECT_EQ(options.clamped().max_line, kImapMinLine);
+}
+
 TEST(ImapParser, RawLineModeForSasl) {
   ImapCommandReader reader;
   auto out = read_all(reader, "a AUTHENTICATE PLAIN\r\n");
