@@ -131,8 +131,9 @@ mail::SmtpReply deliver_to_mailbox(const Spool& spool, std::string_view sender,
     return mail::loop_detected();
   std::string root = str_cat(mail_dir, "/", target.mailbox);
   if (!exists(root)) {
-    // A new user: INBOX and the special-use folders (DESIGN.md, Mail storage).
-    if (Status s = mail::create_default_folders(root); !s) {
+    // A new user: INBOX and the special-use folders (DESIGN.md, Mail storage),
+    // appearing whole, as other threads may deliver to this user meanwhile.
+    if (Status s = mail::create_new_mailbox(root); !s) {
       log::error(str_cat("cannot create mailbox ", root, ": ", s.error().message));
       return mail::reply_from_error(s.error());
     }

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <filesystem>
 #include <cstring>
 
 #include "core/directory_sync_group.hpp"
@@ -85,6 +86,24 @@ Status create_default_folders(const std::string& root) {
   for (std::string_view folder : kDefaultFolders)
     if (auto status = create_folder(root, folder); !status) return status;
   return {};
+}
+
+Status create_new_mailbox(const std::string& root) {
+  size_t slash = root.find_last_of('/');
+  std::string parent = slash == std::string::npos ? "." : root.substr(0, slash);
+  if (slash == 0) parent = "/";
+  if (auto status = core::make_directories(parent, kDirMode); !status) return status;
+  // ".gm-new.": a leftover after a crash is no user's mailbox (never a login name).
+  std::string temp = str_cat(parent, "/.gm-new.", maildir_unique_name());
+  Status status = create_default_folders(temp);
+  if (status) {
+    if (::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, root.c_str(), RENAME_NOREPLACE) == 0)
+      return core::fsync_directory(parent);
+    if (errno != EEXIST) status = storage_error("rename", temp);  // EEXIST: another one won
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(temp, ignored);
+  return status;
 }
 
 std::string maildir_unique_name() {

@@ -32,6 +32,11 @@ Status create_maildir(const std::string& root);
 Status create_folder(const std::string& root, std::string_view folder);
 // INBOX and kDefaultFolders, for a new user.
 Status create_default_folders(const std::string& root);
+// A new user's mailbox (create_default_folders), appearing whole: built
+// under a temporary name beside root and renamed into place, so other
+// deliveries see no root or a complete one (never root without tmp/ or
+// new/). A root that exists already, or appears meanwhile, is kept as is.
+Status create_new_mailbox(const std::string& root);
 
 // The unique base name of a new message: "<sec>.M<usec>P<pid>Q<n>.<host>",
 // the host with '/' and ':' escaped as \057 and \072 (as the spec asks).
