@@ -99,7 +99,7 @@ Result<std::string> checked_maildir(const std::string& mail_dir_real, const std:
     std::string real = ::realpath(ancestor.empty() ? "/" : ancestor.c_str(), buffer) ? buffer : "";
     if (real != mail_dir_real && !inside(mail_dir_real, real))
       return make_error(str_cat("maildir ", maildir, " is not inside ", mail_dir_real));
-    if (Status s = mail::create_default_folders(maildir); !s) return s.error();
+    if (Status s = mail::create_new_mailbox(maildir); !s) return s.error();
   }
   char buffer[PATH_MAX];
   if (::realpath(maildir.c_str(), buffer) == nullptr)
