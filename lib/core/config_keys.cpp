@@ -84,6 +84,10 @@ constexpr KeySpec kKeys[] = {
      "size of each of a server's two preallocated queue log segments (at least 4M)"},
     {"queue_log_checkpoint_interval", kDuration, "1s",
      "how often msa and mta sync the spool and checkpoint their queue log"},
+    // --- queue log lanes (branch lanes) ---
+    {"queue_log_lanes", kInteger, "1",
+     "independent queue logs per server (1 to 16), so several commits sync at once"},
+    // --- end queue log lanes ---
     // --- end queue log ---
     // sendmail(1), gm-postdrop(8) and the maildrop directory (tools).
     {"setgid_group", kString, "gmdrop",

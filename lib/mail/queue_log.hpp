@@ -41,6 +41,7 @@ inline constexpr uint64_t kQueueLogSegmentSize = 64 << 20;  // default queue_log
 inline constexpr uint64_t kQueueLogMinSegment = 4 << 20;
 inline constexpr size_t kQueueLogSegments = 2;
 inline constexpr std::chrono::milliseconds kQueueLogCheckpointInterval{1000};
+inline constexpr int64_t kQueueLogMaxLanes = 16;  // queue_log_lanes ceiling
 inline constexpr size_t kQueueLogMaxBatch = 256;  // records per pwritev (3 iovecs each)
 
 struct QueueLogOptions {

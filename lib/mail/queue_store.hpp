@@ -82,6 +82,11 @@ inline constexpr size_t kQueueLogMaxMessage = 1 << 20;
 struct QueueLogStoreOptions {
   std::string name;
   uint64_t segment_size = 0;                         // 0: kQueueLogSegmentSize
+  // Independent logs (each its own group commit, segments and lock), so
+  // several fdatasyncs on different files run at once. Lane 0 is <name>,
+  // lane i > 0 <name>.lane<i>; recovery also replays lanes beyond this
+  // count left by an earlier configuration.
+  size_t lanes = 1;
   std::chrono::milliseconds checkpoint_interval{0};  // 0: kQueueLogCheckpointInterval
   // Called with each recovered message's queue ID (after init()'s sync).
   std::function<void(const std::string& queue_id)> on_recovered;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <optional>
 #include <unordered_set>
 
@@ -70,23 +71,20 @@ class LogQueueStore : public QueueStore {
     if (auto status = files_->init(); !status) return status;
     root_fd_.reset(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!root_fd_) return storage_error("open", root_);
-    QueueLogOptions log_options;
-    log_options.directory = queue_log_directory(root_);
-    log_options.name = options_.name;
-    if (options_.segment_size) log_options.segment_size = options_.segment_size;
-    if (options_.checkpoint_interval.count() > 0)
-      log_options.checkpoint_interval = options_.checkpoint_interval;
-    log_options.sync_store = [this] { return sync_store(); };
-    auto log = QueueLog::open(std::move(log_options));
-    if (!log) return log.error();
     std::vector<std::string> recovered;
     std::optional<std::unordered_set<std::string>> done;
-    Status replayed = (*log)->replay([&](std::string_view id, std::string_view file) {
-      if (recover(id, file, done)) recovered.emplace_back(id);
-    });
-    if (!replayed) return replayed;
-    if (auto status = (*log)->start(); !status) return status;
-    log_ = std::move(*log);
+    // Every configured lane, and any further lane an earlier configuration
+    // left: replayed and checkpointed (start), then closed.
+    for (size_t lane = 0; lane < options_.lanes || exists(lane_segment(lane)); ++lane) {
+      auto log = open_lane(lane);
+      if (!log) return log.error();
+      Status replayed = (*log)->replay([&](std::string_view id, std::string_view file) {
+        if (recover(id, file, done)) recovered.emplace_back(id);
+      });
+      if (!replayed) return replayed;
+      if (auto status = (*log)->start(); !status) return status;
+      if (lane < options_.lanes) logs_.push_back(std::move(*log));
+    }
     if (!recovered.empty())
       log::write(log::Level::kNotice, {},
                  str_cat("queue log ", options_.name, ": recovered ", recovered.size(),
@@ -97,7 +95,7 @@ class LogQueueStore : public QueueStore {
   }
 
   Result<std::unique_ptr<QueuedMessage>> create(Envelope envelope) override {
-    if (!log_) return files_->create(std::move(envelope));  // no log: the file store's path
+    if (logs_.empty()) return files_->create(std::move(envelope));  // no log: the file store's path
     envelope.queue_id = new_queue_id();
     auto encoded = encode_envelope(envelope);
     if (!encoded) return encoded.error();
@@ -121,7 +119,7 @@ class LogQueueStore : public QueueStore {
     return files_->remove_stale(max_age);
   }
 
-  uint64_t log_limit() const { return log_->max_payload(); }
+  uint64_t log_limit() const { return logs_.front()->max_payload(); }
   std::string dir(QueueName queue) const { return str_cat(root_, '/', queue_dir_name(queue)); }
 
   // Durable in the log first, then the queue file without fsync (the next
@@ -129,7 +127,10 @@ class LogQueueStore : public QueueStore {
   Result<std::string> commit_logged(const std::string& id, std::string_view file) {
     std::string temp = str_cat(dir(QueueName::kIncoming), "/.tmp.", id);
     if (auto status = write_file(temp, file, false); !status) return status.error();
-    auto ticket = log_->append(id, file);
+    // Round robin: consecutive commits go to different files, whose
+    // fdatasyncs the disk runs in parallel.
+    QueueLog& log = *logs_[next_lane_.fetch_add(1, std::memory_order_relaxed) % logs_.size()];
+    auto ticket = log.append(id, file);
     if (!ticket) {
       ::unlink(temp.c_str());
       return ticket.error();
@@ -144,6 +145,23 @@ class LogQueueStore : public QueueStore {
   }
 
  private:
+  std::string lane_name(size_t lane) const {
+    return lane == 0 ? options_.name : str_cat(options_.name, ".lane", lane);
+  }
+  std::string lane_segment(size_t lane) const {
+    return str_cat(queue_log_directory(root_), '/', lane_name(lane), ".0");
+  }
+  Result<std::unique_ptr<QueueLog>> open_lane(size_t lane) {
+    QueueLogOptions log_options;
+    log_options.directory = queue_log_directory(root_);
+    log_options.name = lane_name(lane);
+    if (options_.segment_size) log_options.segment_size = options_.segment_size;
+    if (options_.checkpoint_interval.count() > 0)
+      log_options.checkpoint_interval = options_.checkpoint_interval;
+    log_options.sync_store = [this] { return sync_store(); };
+    return QueueLog::open(std::move(log_options));
+  }
+
   Status sync_store() {
     if (::syncfs(root_fd_.get()) != 0) return storage_error("syncfs", root_);
     if (auto status = rotate_done_list(queue_log_directory(root_)); !status)
@@ -221,7 +239,8 @@ class LogQueueStore : public QueueStore {
   QueueLogStoreOptions options_;
   std::unique_ptr<QueueStore> files_;
   UniqueFd root_fd_;
-  std::unique_ptr<QueueLog> log_;
+  std::vector<std::unique_ptr<QueueLog>> logs_;
+  std::atomic<size_t> next_lane_{0};
 };
 
 Status LogQueuedMessage::append(std::string_view chunk) {
