@@ -1,5 +1,6 @@
 #include "auth/directory_client.hpp"
 
+#include <optional>
 #include <utility>
 
 #include "core/log.hpp"
@@ -151,19 +152,64 @@ void DirectoryClient::report_failures() {
   }
 }
 
+namespace {
+
+// One request and its reply line on `client`; an error means the
+// connection is no longer usable.
+Result<std::string> ask(net::IpcLineClient& client, std::string_view address) {
+  if (Status s = client.send_line(format_request(LookupRequest{1, std::string(address)})); !s)
+    return s.error();
+  return client.read_line();
+}
+
+Result<DirectoryEntry> entry_from_line(const std::string& line) {
+  auto reply = parse_reply(line);
+  if (!reply) return temporary(str_cat("authd sent a bad lookup reply: ", reply.error().message));
+  return entry_from_reply(*reply);
+}
+
+}  // namespace
+
+BlockingDirectory::BlockingDirectory(std::string socket_path, std::chrono::milliseconds timeout,
+                                     size_t max_idle)
+    : socket_path_(std::move(socket_path)), timeout_(timeout), max_idle_(max_idle) {}
+
+Result<DirectoryEntry> BlockingDirectory::lookup(std::string_view address) {
+  std::optional<net::IpcLineClient> client;
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      client.emplace(std::move(idle_.back()));
+      idle_.pop_back();
+    }
+  }
+  Result<std::string> line = make_error("not asked");
+  if (client) line = ask(*client, address);
+  if (!line) {  // no kept connection, or one authd has closed
+    auto fresh = net::IpcLineClient::connect(socket_path_, timeout_);
+    if (!fresh)
+      return temporary(
+          str_cat("cannot reach authd at ", socket_path_, ": ", fresh.error().message));
+    client.emplace(std::move(*fresh));
+    line = ask(*client, address);
+    if (!line) return temporary(str_cat("directory lookup: ", line.error().message));
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (idle_.size() < max_idle_) idle_.push_back(std::move(*client));
+  }
+  return entry_from_line(*line);
+}
+
 Result<DirectoryEntry> lookup_blocking(const core::Config& config, std::string_view address,
                                        std::chrono::milliseconds timeout) {
   std::string path = config.path("auth_socket");
   auto client = net::IpcLineClient::connect(path, timeout);
   if (!client)
     return temporary(str_cat("cannot reach authd at ", path, ": ", client.error().message));
-  if (Status s = client->send_line(format_request(LookupRequest{1, std::string(address)})); !s)
-    return temporary(str_cat("directory lookup: ", s.error().message));
-  auto line = client->read_line();
+  auto line = ask(*client, address);
   if (!line) return temporary(str_cat("directory lookup: ", line.error().message));
-  auto reply = parse_reply(*line);
-  if (!reply) return temporary(str_cat("authd sent a bad lookup reply: ", reply.error().message));
-  return entry_from_reply(*reply);
+  return entry_from_line(*line);
 }
 
 }  // namespace gm::auth

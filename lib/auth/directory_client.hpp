@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,6 +90,26 @@ class DirectoryClient {
   net::Timer expiry_timer_;  // ticks while lookups are pending
   uint32_t last_id_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+// For worker threads that look up many addresses (qmgr): blocking lookups
+// over connections to authd kept between them, so a message costs no
+// connect. Thread-safe: each lookup takes an idle connection (or makes one)
+// and gives it back after a whole answer. A kept connection authd closed
+// meanwhile (a restart) is replaced once within the same lookup.
+class BlockingDirectory {
+ public:
+  explicit BlockingDirectory(std::string socket_path,
+                             std::chrono::milliseconds timeout = kLookupTimeout,
+                             size_t max_idle = 32);
+  Result<DirectoryEntry> lookup(std::string_view address);
+
+ private:
+  std::string socket_path_;
+  std::chrono::milliseconds timeout_;
+  size_t max_idle_;
+  std::mutex mutex_;
+  std::vector<net::IpcLineClient> idle_;
 };
 
 // For tools: connects to the config's auth_socket, asks once, waits at most

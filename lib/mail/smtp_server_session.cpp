@@ -746,7 +746,7 @@ void SmtpServerSession::write_done(bool final) {
     log::write(log::Level::kInfo, conn_->session_id(),
                str_cat(id, ": from=<", tx_.sender, "> nrcpt=", tx_.recipients.size()));
     reply(queued(id));
-    trigger_queue_manager_nowait(settings_.trigger_socket, trigger_new_message(id));
+    ctx_.trigger.send(settings_.trigger_socket, trigger_new_message(id));
   } else {
     log::error(str_cat(id, ": not queued: ", status.error().message));
     reply(insufficient_storage());

@@ -13,6 +13,7 @@
 
 #include "auth/auth_client.hpp"
 #include "mail/queue_store.hpp"
+#include "mail/queue_trigger.hpp"
 #include "mail/smtp_path.hpp"
 #include "mail/smtp_reply.hpp"
 #include "net/event_loop.hpp"
@@ -69,6 +70,7 @@ struct SmtpServerContext {
   QueueStore& queue;
   SmtpPolicy& policy;
   auth::AuthClient* auth = nullptr;  // null: no AUTH
+  QueueTrigger trigger{};              // shared by the sessions: one connection to qmgr
 };
 
 std::unique_ptr<net::Session> make_smtp_server_session(SmtpServerContext& context, SmtpRole role);

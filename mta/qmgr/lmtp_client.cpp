@@ -84,14 +84,26 @@ Status LmtpReplyParser::feed(std::string_view line) {
   return {};
 }
 
+// A line at a time: memchr finds each LF, and only the byte after it is
+// looked at. Only CRLF ends a line (a bare LF does not, as in SMTP).
 std::string DotStuffer::stuff(std::string_view chunk) {
   std::string out;
   out.reserve(chunk.size() + 16);
-  for (char c : chunk) {
-    if (at_line_start_ && c == '.') out += '.';
-    out += c;
-    at_line_start_ = after_cr_ && c == '\n';
-    after_cr_ = c == '\r';
+  size_t i = 0;
+  while (i < chunk.size()) {
+    if (at_line_start_ && chunk[i] == '.') out += '.';
+    const void* lf = std::memchr(chunk.data() + i, '\n', chunk.size() - i);
+    size_t end = lf ? static_cast<size_t>(static_cast<const char*>(lf) - chunk.data()) + 1
+                    : chunk.size();
+    out.append(chunk.substr(i, end - i));
+    if (lf) {
+      at_line_start_ = end - i >= 2 ? chunk[end - 2] == '\r' : after_cr_;
+      after_cr_ = false;
+    } else {
+      at_line_start_ = false;
+      after_cr_ = chunk[end - 1] == '\r';
+    }
+    i = end;
   }
   return out;
 }

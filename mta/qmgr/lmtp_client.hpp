@@ -62,6 +62,9 @@ class LmtpClient {
   Result<LmtpReply> read_reply();
   // send(line + CRLF), then read_reply().
   Result<LmtpReply> command(std::string_view line);
+  // Kept from an earlier transaction (lmtp_pool.hpp): mda may have closed it since.
+  bool reused() const { return reused_; }
+  void mark_reused() { reused_ = true; }
 
  private:
   LmtpClient(UniqueFd fd, std::chrono::milliseconds timeout)
@@ -69,6 +72,7 @@ class LmtpClient {
   UniqueFd fd_;
   std::chrono::milliseconds timeout_;
   std::string unread_;
+  bool reused_ = false;
 };
 
 }  // namespace gm::qmgr

@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "auth/directory_client.hpp"
 #include "core/log.hpp"
 #include "core/str.hpp"
 #include "dsn.hpp"
 #include "lmtp_client.hpp"
+#include "lmtp_pool.hpp"
 
 namespace gm::qmgr {
 namespace {
@@ -72,46 +74,78 @@ bool notify_allows(uint8_t notify, bool success) {
   return notify == mail::kNotifyDefault || (notify & mail::kNotifyFailure) != 0;
 }
 
-// Runs one LMTP transaction for the recipients at `indexes`; fills their outcomes.
-// Returns false when the content turned out corrupt (nothing was delivered).
-bool deliver_local(const QmgrSettings& settings, const mail::QueueFile& file,
+// A connection-level failure (as opposed to a reply): the connection is
+// no longer in a known state.
+std::string connection_failure(const Error& why) {
+  return str_cat("451 ", why.message);
+}
+
+// After a transaction that ended before its content (refused sender, no
+// recipient, DATA refused), mda still holds it: RSET before another
+// transaction may use the connection.
+void reset_and_give_back(LmtpPool& pool, LmtpClient client) {
+  auto r = client.command("RSET");
+  if (r && r->code == 250) pool.give_back(std::move(client));
+}
+
+// Runs one LMTP transaction for the recipients at `indexes` on a kept or
+// new connection to mda; fills their outcomes. MAIL, every RCPT and DATA
+// go in one write (RFC 2033 4.1 makes PIPELINING mandatory for LMTP), so
+// a message costs two round trips. Returns false when the content turned
+// out corrupt (nothing was delivered).
+bool deliver_local(LmtpPool& pool, const mail::QueueFile& file,
                    const std::vector<size_t>& indexes, std::vector<Outcome>& outcomes) {
   const mail::Envelope& env = file.envelope();
   auto fail_all = [&](const std::vector<size_t>& which, const std::string& why) {
     for (size_t i : which) outcomes[i] = Outcome{RecipientState::kPending, why, true};
   };
-  auto client = LmtpClient::connect(settings.lmtp_socket);
-  if (!client) {
-    fail_all(indexes, str_cat("451 ", client.error().message));
-    return true;
+  std::string commands = str_cat("MAIL FROM:<", env.sender, ">");
+  if (env.body == mail::BodyType::k8BitMime) commands += " BODY=8BITMIME";
+  if (env.smtputf8) commands += " SMTPUTF8";
+  commands += "\r\n";
+  for (size_t i : indexes) commands += str_cat("RCPT TO:<", env.recipients[i].address, ">\r\n");
+  commands += "DATA\r\n";
+
+  std::optional<LmtpClient> client;
+  Result<LmtpReply> mail_reply = make_error("not sent");
+  for (bool fresh : {false, true}) {
+    auto taken = pool.take(fresh);
+    if (!taken) {
+      fail_all(indexes, connection_failure(taken.error()));
+      return true;
+    }
+    client.emplace(std::move(*taken));
+    Status sent = client->send(commands);
+    mail_reply = sent ? client->read_reply() : Result<LmtpReply>(sent.error());
+    // A kept connection mda closed meanwhile: once more on a new one.
+    if (mail_reply || !client->reused()) break;
   }
-  auto step = [&](Result<LmtpReply> r, int want) -> std::optional<std::string> {
-    if (!r) return str_cat("451 ", r.error().message);
-    if (r->code != want) return r->summary();
-    return std::nullopt;
-  };
-  if (auto bad = step(client->read_reply(), 220)) return fail_all(indexes, *bad), true;
-  if (auto bad = step(client->command(str_cat("LHLO ", settings.hostname)), 250))
-    return fail_all(indexes, *bad), true;
-  std::string mail_from = str_cat("MAIL FROM:<", env.sender, ">");
-  if (env.body == mail::BodyType::k8BitMime) mail_from += " BODY=8BITMIME";
-  if (env.smtputf8) mail_from += " SMTPUTF8";
-  auto mail_reply = client->command(mail_from);
-  if (auto bad = step(mail_reply, 250)) {
+  if (!mail_reply) return fail_all(indexes, connection_failure(mail_reply.error())), true;
+  // Every pipelined reply is read, whatever came before, to keep the
+  // connection in step; RCPT and DATA after a refused MAIL get 503.
+  std::vector<Result<LmtpReply>> rcpt_replies;
+  for (size_t k = 0; k < indexes.size(); ++k) rcpt_replies.push_back(client->read_reply());
+  auto data_reply = client->read_reply();
+
+  if (mail_reply->code != 250) {
     // A permanent refusal of the sender is final for everyone.
-    bool permanent = mail_reply.ok() && mail_reply->code >= 500;
+    bool permanent = mail_reply->code >= 500;
     for (size_t i : indexes)
-      outcomes[i] =
-          Outcome{permanent ? RecipientState::kFailed : RecipientState::kPending, *bad, true};
+      outcomes[i] = Outcome{permanent ? RecipientState::kFailed : RecipientState::kPending,
+                            mail_reply->summary(), true};
+    bool in_step = data_reply.ok() && std::all_of(rcpt_replies.begin(), rcpt_replies.end(),
+                                                   [](const auto& r) { return r.ok(); });
+    if (in_step) reset_and_give_back(pool, std::move(*client));
     return true;
   }
   std::vector<size_t> accepted;
-  for (size_t i : indexes) {
-    auto r = client->command(str_cat("RCPT TO:<", env.recipients[i].address, ">"));
+  for (size_t k = 0; k < indexes.size(); ++k) {
+    size_t i = indexes[k];
+    const auto& r = rcpt_replies[k];
     if (!r) {
-      std::vector<size_t> rest(std::find(indexes.begin(), indexes.end(), i), indexes.end());
-      fail_all(rest, str_cat("451 ", r.error().message));
-      fail_all(accepted, str_cat("451 ", r.error().message));
+      std::vector<size_t> rest(indexes.begin() + static_cast<long>(k), indexes.end());
+      fail_all(rest, connection_failure(r.error()));
+      fail_all(accepted, connection_failure(r.error()));
       return true;
     }
     if (r->code == 250) {
@@ -121,31 +155,34 @@ bool deliver_local(const QmgrSettings& settings, const mail::QueueFile& file,
                             r->summary(), true};
     }
   }
-  if (accepted.empty()) {
-    (void)client->command("QUIT");
+  if (!data_reply) return fail_all(accepted, connection_failure(data_reply.error())), true;
+  if (data_reply->code != 354) {
+    // No recipient accepted (mda refuses DATA then), or mda cannot take it.
+    if (!accepted.empty()) fail_all(accepted, data_reply->summary());
+    reset_and_give_back(pool, std::move(*client));
     return true;
   }
-  if (auto bad = step(client->command("DATA"), 354)) return fail_all(accepted, *bad), true;
+  if (accepted.empty()) return true;  // 354 with nobody to deliver to: not a usable mda
   DotStuffer stuffer;
   Status sent;
   Status content = file.read_content([&](std::string_view chunk) -> Status {
     sent = client->send(stuffer.stuff(chunk));
     return sent;
   });
-  if (!sent) return fail_all(accepted, str_cat("451 ", sent.error().message)), true;
+  if (!sent) return fail_all(accepted, connection_failure(sent.error())), true;
   if (!content) {
     // Checksum mismatch: hang up before the final dot, so mda delivers nothing.
     log::error(str_cat(env.queue_id, ": ", content.error().message));
     return false;
   }
   if (Status s = client->send(stuffer.finish()); !s)
-    return fail_all(accepted, str_cat("451 ", s.error().message)), true;
+    return fail_all(accepted, connection_failure(s.error())), true;
   // RFC 2033 4.2: one reply per accepted recipient, in order.
   for (size_t k = 0; k < accepted.size(); ++k) {
     auto r = client->read_reply();
     if (!r) {
       std::vector<size_t> rest(accepted.begin() + static_cast<long>(k), accepted.end());
-      fail_all(rest, str_cat("451 ", r.error().message));
+      fail_all(rest, connection_failure(r.error()));
       return true;
     }
     RecipientState state = r->code == 250   ? RecipientState::kDelivered
@@ -153,7 +190,7 @@ bool deliver_local(const QmgrSettings& settings, const mail::QueueFile& file,
                                             : RecipientState::kPending;
     outcomes[accepted[k]] = Outcome{state, r->summary(), true};
   }
-  (void)client->command("QUIT");
+  pool.give_back(std::move(*client));
   return true;
 }
 
@@ -262,6 +299,8 @@ QmgrSettings QmgrSettings::from_config(std::shared_ptr<const core::Config> confi
   s.concurrency = static_cast<size_t>(
       std::max<int64_t>(config->integer("default_destination_concurrency_limit"), 1));
   s.queue_run_delay = std::max(config->duration("queue_run_delay"), std::chrono::milliseconds(100));
+  s.connections = std::make_shared<DeliveryConnections>(config->path("auth_socket"),
+                                                        s.lmtp_socket, s.hostname, s.concurrency);
   s.config = std::move(config);
   return s;
 }
@@ -309,7 +348,7 @@ AttemptResult attempt_delivery(mail::QueueStore& store, const QmgrSettings& sett
       outcomes[i] = {RecipientState::kFailed, "554 5.4.6 Too many hops (mail loop)", true};
       continue;
     }
-    auto entry = auth::lookup_blocking(*settings.config, r.address);
+    auto entry = settings.connections->directory.lookup(r.address);
     if (!entry) {
       outcomes[i] = {RecipientState::kPending, str_cat("451 4.3.0 ", entry.error().message), true};
     } else if (entry->kind == auth::DirectoryEntry::Kind::kNone && !entry->local_domain) {
@@ -320,7 +359,7 @@ AttemptResult attempt_delivery(mail::QueueStore& store, const QmgrSettings& sett
       local.push_back(i);
     }
   }
-  if (!local.empty() && !deliver_local(settings, file, local, outcomes)) {
+  if (!local.empty() && !deliver_local(settings.connections->lmtp, file, local, outcomes)) {
     move_to_corrupt(store, id, "content checksum mismatch");
     result.kind = AttemptResult::Kind::kCorrupt;
     return result;

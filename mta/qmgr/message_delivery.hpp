@@ -12,13 +12,26 @@
 #include <memory>
 #include <string>
 
+#include "auth/directory_client.hpp"
 #include "backoff.hpp"
 #include "core/config.hpp"
+#include "lmtp_pool.hpp"
 #include "mail/queue_store.hpp"
 
 namespace gm::qmgr {
 
 inline constexpr size_t kMaxHeaderScan = 256 << 10;  // content bytes searched for headers
+
+// What the worker threads share to reach authd and mda without a connect
+// per message.
+struct DeliveryConnections {
+  DeliveryConnections(std::string auth_socket, std::string lmtp_socket, std::string hostname,
+                      size_t concurrency)
+      : directory(std::move(auth_socket)),
+        lmtp(std::move(lmtp_socket), std::move(hostname), concurrency) {}
+  auth::BlockingDirectory directory;
+  LmtpPool lmtp;
+};
 
 struct QmgrSettings {
   std::shared_ptr<const core::Config> config;  // auth_socket for directory lookups
@@ -31,6 +44,7 @@ struct QmgrSettings {
   size_t hopcount_limit = 50;
   size_t concurrency = 20;  // default_destination_concurrency_limit
   std::chrono::milliseconds queue_run_delay{300'000};
+  std::shared_ptr<DeliveryConnections> connections;  // shared by copies of the settings
   static QmgrSettings from_config(std::shared_ptr<const core::Config> config);
 };
 

@@ -185,6 +185,11 @@ def test_qmgr_killed_mid_run_loses_nothing():
 def test_mda_unreachable_then_back():
     sock = os.path.join(INST.dir, "run", "lmtp.sock")
     os.rename(sock, sock + ".away")
+    # qmgr keeps connections to mda between messages: end them too (gm-master
+    # restarts mda on the listening socket it holds, now under another name).
+    pid = INST.services()["mda"]["pids"][0]
+    os.kill(pid, signal.SIGKILL)
+    INST.wait_running("mda", not_pid=pid)
     try:
         enqueue(BOB, [ALICE], message("waits-for-mda"))
         wait_for(lambda: queue("deferred"), what="message deferred")
@@ -194,6 +199,21 @@ def test_mda_unreachable_then_back():
     flush()
     find_message("alice", "Subject: waits-for-mda")
     wait_for(queue_empty, what="empty queue")
+
+
+def test_kept_connection_to_a_restarted_mda_is_replaced_at_once():
+    # qmgr keeps its connection to mda after a delivery; mda killed and
+    # restarted meanwhile must cost no deferral: qmgr connects again at once.
+    enqueue(BOB, [ALICE], message("before-restart"))
+    find_message("alice", "Subject: before-restart")
+    pid = INST.services()["mda"]["pids"][0]
+    os.kill(pid, signal.SIGKILL)
+    INST.wait_running("mda", not_pid=pid)
+    deferrals = INST.log_text().count("status=deferred")
+    enqueue(BOB, [ALICE], message("after-restart"))
+    find_message("alice", "Subject: after-restart", timeout=5.0)
+    wait_for(queue_empty, what="empty queue")
+    assert INST.log_text().count("status=deferred") == deferrals, "a deferral on the kept connection"
 
 
 def test_remote_recipient_waits_in_deferred():
@@ -230,6 +250,7 @@ def main():
                        test_corrupt_files_go_to_the_corrupt_queue,
                        test_qmgr_killed_mid_run_loses_nothing,
                        test_mda_unreachable_then_back,
+                       test_kept_connection_to_a_restarted_mda_is_replaced_at_once,
                        test_remote_recipient_waits_in_deferred])
         except SystemExit as done:
             code = done.code

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "backoff.hpp"
 #include "dsn.hpp"
 #include "lmtp_client.hpp"
@@ -70,6 +72,37 @@ TEST(DotStuffer, DoublesLeadingDotsAcrossChunks) {
   EXPECT_EQ(open.finish(), "\r\n.\r\n");
   DotStuffer bare;
   EXPECT_EQ(bare.stuff("a\n.b"), "a\n.b");  // only CRLF starts a line on the wire
+}
+
+// The byte-at-a-time definition: a '.' after CRLF (or at the start) is doubled.
+std::string stuff_reference(std::string_view all) {
+  std::string out;
+  bool line_start = true, after_cr = false;
+  for (char c : all) {
+    if (line_start && c == '.') out += '.';
+    out += c;
+    line_start = after_cr && c == '\n';
+    after_cr = c == '\r';
+  }
+  return out;
+}
+
+TEST(DotStuffer, MatchesTheByteAtATimeDefinitionForAnySplit) {
+  std::mt19937 random(7);
+  const std::string alphabet = ".\r\na";
+  for (int round = 0; round < 2000; ++round) {
+    std::string all;
+    size_t n = random() % 40;
+    for (size_t i = 0; i < n; ++i) all += alphabet[random() % alphabet.size()];
+    DotStuffer d;
+    std::string out;
+    for (size_t i = 0; i < all.size();) {
+      size_t take = 1 + random() % 6;
+      out += d.stuff(std::string_view(all).substr(i, take));
+      i += take;
+    }
+    ASSERT_EQ(out, stuff_reference(all)) << "input: " << all;
+  }
 }
 
 TEST(Dsn, StatusFromReply) {
