@@ -59,12 +59,18 @@ class QueueStore {
   // Moves a message between queues (a rename, never replacing a message).
   virtual Status move(std::string_view id, QueueName from, QueueName to, Sync sync) = 0;
   virtual Status remove(QueueName queue, std::string_view id, Sync sync) = 0;
+  // qmgr, for a message whose recipients are all done: remove() with
+  // Sync::kLazy, but the file goes to the recycle pool (queue_recycle.hpp)
+  // while it has room, for msa and mta to reuse.
+  virtual Status recycle(QueueName queue, std::string_view id) = 0;
+  // Deletes pooled files unused for long (qmgr, on its periodic scan).
+  virtual void trim_recycled() = 0;
   // Removes messages that were never committed (a crash mid-receive) older
   // than max_age; returns how many.
   virtual Result<size_t> remove_stale(std::chrono::seconds max_age) = 0;
 };
 
-// root/{incoming,active,deferred,hold,corrupt}/<queue id>
+// root/{incoming,active,deferred,hold,corrupt}/<queue id>, root/recycle/
 std::unique_ptr<QueueStore> make_file_queue_store(std::string root);
 
 // root/log: queue log segments (queue_log.hpp) and the done list.

@@ -18,6 +18,7 @@
 #include "mail/file_sink.hpp"
 #include "mail/queue_done_list.hpp"
 #include "mail/queue_id.hpp"
+#include "mail/queue_recycle.hpp"
 #include "mail/queue_store.hpp"
 
 namespace gm::mail {
@@ -40,12 +41,12 @@ class FileQueuedMessage : public QueuedMessage {
 
 class FileQueueStore : public QueueStore {
  public:
-  explicit FileQueueStore(std::string root) : root_(std::move(root)) {}
+  explicit FileQueueStore(std::string root) : root_(std::move(root)), recycler_(root_) {}
 
   Status init() override {
     for (QueueName queue : kAllQueues)
       if (auto status = core::make_directories(dir(queue), 0700); !status) return status;
-    return {};
+    return core::make_directories(queue_recycle_directory(root_), 0700);
   }
 
   Result<std::unique_ptr<QueuedMessage>> create(Envelope envelope) override {
@@ -100,6 +101,15 @@ class FileQueueStore : public QueueStore {
     return core::fsync_directory(dir(queue));
   }
 
+  Status recycle(QueueName queue, std::string_view id) override {
+    if (!is_valid_queue_id(id)) return make_error(str_cat("bad queue id ", printable(id, 40)));
+    if (auto done = append_done(queue_log_directory(root_), id); !done)
+      log::error(str_cat("queue done list: ", done.error().message));
+    return recycler_.recycle(str_cat(dir(queue), '/', id), id);
+  }
+
+  void trim_recycled() override { recycler_.trim(); }
+
   Result<size_t> remove_stale(std::chrono::seconds max_age) override {
     std::string path = dir(QueueName::kIncoming);
     DIR* d = ::opendir(path.c_str());
@@ -122,6 +132,7 @@ class FileQueueStore : public QueueStore {
   std::string dir(QueueName queue) const { return str_cat(root_, '/', queue_dir_name(queue)); }
 
   std::string root_;
+  QueueRecycler recycler_;
 };
 
 }  // namespace

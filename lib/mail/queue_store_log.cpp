@@ -18,6 +18,7 @@
 #include "mail/queue_done_list.hpp"
 #include "mail/queue_id.hpp"
 #include "mail/queue_log.hpp"
+#include "mail/queue_recycle.hpp"
 #include "mail/queue_store.hpp"
 
 namespace gm::mail {
@@ -65,7 +66,8 @@ class LogQueueStore : public QueueStore {
   LogQueueStore(std::string root, QueueLogStoreOptions options)
       : root_(std::move(root)),
         options_(std::move(options)),
-        files_(make_file_queue_store(root_)) {}
+        files_(make_file_queue_store(root_)),
+        recycled_(root_) {}
 
   Status init() override {
     if (auto status = files_->init(); !status) return status;
@@ -115,6 +117,10 @@ class LogQueueStore : public QueueStore {
   Status remove(QueueName queue, std::string_view id, Sync sync) override {
     return files_->remove(queue, id, sync);
   }
+  Status recycle(QueueName queue, std::string_view id) override {
+    return files_->recycle(queue, id);
+  }
+  void trim_recycled() override { files_->trim_recycled(); }
   Result<size_t> remove_stale(std::chrono::seconds max_age) override {
     return files_->remove_stale(max_age);
   }
@@ -126,7 +132,7 @@ class LogQueueStore : public QueueStore {
   // checkpoint's syncfs makes it durable; until then the log has it).
   Result<std::string> commit_logged(const std::string& id, std::string_view file) {
     std::string temp = str_cat(dir(QueueName::kIncoming), "/.tmp.", id);
-    if (auto status = write_file(temp, file, false); !status) return status.error();
+    if (auto status = write_temp(temp, file); !status) return status.error();
     // Round robin: consecutive commits go to different files, whose
     // fdatasyncs the disk runs in parallel.
     QueueLog& log = *logs_[next_lane_.fetch_add(1, std::memory_order_relaxed) % logs_.size()];
@@ -167,6 +173,18 @@ class LogQueueStore : public QueueStore {
     if (auto status = rotate_done_list(queue_log_directory(root_)); !status)
       log::error(str_cat("queue done list: ", status.error().message));
     return {};
+  }
+
+  // The temporary queue file of a commit: a recycled file when the pool has
+  // one (no inode allocated), else a new one; no fsync.
+  Status write_temp(const std::string& temp, std::string_view file) {
+    UniqueFd fd = recycled_.take(temp);
+    if (!fd) return write_file(temp, file, false);
+    Status written = pwrite_all(fd.get(), file, 0, temp);
+    if (written && ::ftruncate(fd.get(), static_cast<off_t>(file.size())) != 0)
+      written = storage_error("ftruncate", temp);
+    if (!written) ::unlink(temp.c_str());
+    return written;
   }
 
   // Writes `file` to `path` (a fresh name unless replace); no fsync.
@@ -238,6 +256,7 @@ class LogQueueStore : public QueueStore {
   std::string root_;
   QueueLogStoreOptions options_;
   std::unique_ptr<QueueStore> files_;
+  RecycledQueueFiles recycled_;
   UniqueFd root_fd_;
   std::vector<std::unique_ptr<QueueLog>> logs_;
   std::atomic<size_t> next_lane_{0};

@@ -437,7 +437,7 @@ AttemptResult attempt_delivery(mail::QueueStore& store, const QmgrSettings& sett
     }
   }
   if (result.pending == 0) {
-    if (Status s = store.remove(QueueName::kActive, id, mail::Sync::kLazy); !s)
+    if (Status s = store.recycle(QueueName::kActive, id); !s)
       log::error(str_cat(id, ": cannot remove: ", s.error().message));
     log::info(str_cat(id, ": removed"));
     result.kind = AttemptResult::Kind::kRemoved;

@@ -126,6 +126,7 @@ void QueueManager::scan(bool flush) {
   std::string spool_dir = settings_.spool_dir;
   workers_.run(
       [found, store, spool_dir, flush] {
+        store->trim_recycled();
         collect_maildrop(spool_dir);
         if (auto ids = store->list(QueueName::kIncoming))
           for (auto& id : *ids) found->push_back({id, QueueName::kIncoming});

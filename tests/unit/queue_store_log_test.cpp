@@ -4,13 +4,20 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
+#include <mutex>
+#include <set>
+#include <thread>
 #include <vector>
 
 #include "core/durable_file.hpp"
 #include "core/str.hpp"
 #include "mail/queue_done_list.hpp"
+#include "mail/queue_id.hpp"
 #include "mail/queue_log.hpp"
+#include "mail/queue_recycle.hpp"
 #include "mail/queue_store.hpp"
 
 namespace gm::mail {
@@ -185,6 +192,103 @@ TEST(QueueLogStore, DoneListRotatesAndKeepsOneOldGeneration) {
   EXPECT_TRUE(done->contains(id));
   EXPECT_TRUE(done->contains("NEWER"));
   EXPECT_LT(fs::file_size(log_dir + "/done"), 100u);
+}
+
+// ---- recycled queue files (queue_recycle.hpp)
+
+ino_t inode_of(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(::lstat(path.c_str(), &st), 0) << path;
+  return st.st_ino;
+}
+
+size_t pooled(const StoreDir& dir) {
+  size_t n = 0;
+  for (const auto& entry : fs::directory_iterator(queue_recycle_directory(dir.path()))) {
+    (void)entry;
+    ++n;
+  }
+  return n;
+}
+
+// An empty pool is listed again only after a pause (queue_recycle.cpp).
+void let_servers_list_the_pool_again() {
+  std::this_thread::sleep_for(std::chrono::milliseconds(80));
+}
+
+TEST(QueueRecycle, DeliveredFileIsReusedAndHoldsOnlyTheNewMessage) {
+  StoreDir dir;
+  auto server = open_store(dir.path());                // mta's store
+  auto qmgr = make_file_queue_store(dir.path());       // qmgr's
+  ASSERT_TRUE(qmgr->init().ok());
+  std::string first = commit(*server->store, "Subject: long\r\n\r\n" + std::string(5000, 'x'));
+  ino_t inode = inode_of(dir.file("incoming", first));
+  ASSERT_TRUE(qmgr->move(first, QueueName::kIncoming, QueueName::kActive, Sync::kLazy).ok());
+  ASSERT_TRUE(qmgr->recycle(QueueName::kActive, first).ok());
+  EXPECT_FALSE(fs::exists(dir.file("active", first)));
+  EXPECT_EQ(pooled(dir), 1u);
+  auto done = load_done_list(queue_log_directory(dir.path()));
+  ASSERT_TRUE(done.ok());
+  EXPECT_TRUE(done->contains(first));  // recovery must not bring it back
+
+  let_servers_list_the_pool_again();
+  std::string second = commit(*server->store, "Subject: short\r\n\r\nhi\r\n");
+  EXPECT_EQ(inode_of(dir.file("incoming", second)), inode);  // no new inode
+  EXPECT_EQ(pooled(dir), 0u);
+  // Cut to length: nothing of the longer old message is left.
+  EXPECT_EQ(content_of(*server->store, QueueName::kIncoming, second), "Subject: short\r\n\r\nhi\r\n");
+  auto ids = server->store->list(QueueName::kIncoming);
+  ASSERT_TRUE(ids.ok());
+  EXPECT_EQ(*ids, std::vector<std::string>{second});
+}
+
+TEST(QueueRecycle, PoolIsBoundedAndLargeFilesAreDeleted) {
+  StoreDir dir;
+  auto qmgr = make_file_queue_store(dir.path());
+  ASSERT_TRUE(qmgr->init().ok());
+  auto place = [&](size_t size) {
+    std::string id = new_queue_id();
+    ASSERT_TRUE(core::write_file_durably(dir.file("active", id), std::string(size, 'x')).ok());
+    ASSERT_TRUE(qmgr->recycle(QueueName::kActive, id).ok());
+    EXPECT_FALSE(fs::exists(dir.file("active", id)));
+  };
+  place(kRecycleMaxSize + 1);
+  EXPECT_EQ(pooled(dir), 0u);
+  for (size_t i = 0; i < kRecycleMaxFiles + 5; ++i) place(10);
+  EXPECT_EQ(pooled(dir), kRecycleMaxFiles);
+}
+
+TEST(QueueRecycle, ServersNeverGetTheSameFile) {
+  StoreDir dir;
+  auto qmgr = make_file_queue_store(dir.path());
+  ASSERT_TRUE(qmgr->init().ok());
+  constexpr size_t kFiles = 200;
+  for (size_t i = 0; i < kFiles; ++i) {
+    std::string id = new_queue_id();
+    ASSERT_TRUE(core::write_file_durably(dir.file("active", id), "x").ok());
+    ASSERT_TRUE(qmgr->recycle(QueueName::kActive, id).ok());
+  }
+  // Two "processes" (each its own taker), two threads each.
+  RecycledQueueFiles mta(dir.path()), msa(dir.path());
+  std::mutex mutex;
+  std::set<ino_t> inodes;
+  size_t taken = 0;
+  auto run = [&](RecycledQueueFiles& taker) {
+    while (true) {
+      std::string target = dir.file("incoming", str_cat(".tmp.", new_queue_id()));
+      UniqueFd fd = taker.take(target);
+      if (!fd) return;
+      std::lock_guard lock(mutex);
+      ++taken;
+      inodes.insert(inode_of(target));
+    }
+  };
+  std::vector<std::thread> threads;
+  for (auto* taker : {&mta, &msa, &mta, &msa}) threads.emplace_back(run, std::ref(*taker));
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(taken, kFiles);
+  EXPECT_EQ(inodes.size(), kFiles);
+  EXPECT_EQ(pooled(dir), 0u);
 }
 
 }  // namespace
