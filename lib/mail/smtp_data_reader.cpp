@@ -1,16 +1,24 @@
 #include "mail/smtp_data_reader.hpp"
 
+#include <cstring>
+
 namespace gm::mail {
 namespace {
 
-// The position of the first CR or LF at or after `from`, or input.size().
-// One plain pass: find_first_of would call memchr on the two-byte set for
-// every byte, and two memchr calls would rescan the rest of a CR-less input
-// once per line.
-size_t next_line_break(std::string_view input, size_t from) {
-  size_t i = from;
-  while (i < input.size() && input[i] != '\r' && input[i] != '\n') ++i;
-  return i;
+constexpr size_t kNotSearched = std::string_view::npos;
+
+// The first CR or LF at or after `from`, or input.size(). `next_cr` is a
+// CR search's answer kept across calls (the first CR at or after some
+// earlier position; input.size() when there is none; kNotSearched at
+// first), so each part of the input is searched for CR once and for LF
+// once: memchr speed, and linear even for many bare LFs and no CR.
+size_t next_line_break(std::string_view input, size_t from, size_t& next_cr) {
+  if (next_cr == kNotSearched || next_cr < from) {
+    const void* cr = std::memchr(input.data() + from, '\r', input.size() - from);
+    next_cr = cr ? static_cast<size_t>(static_cast<const char*>(cr) - input.data()) : input.size();
+  }
+  const void* lf = std::memchr(input.data() + from, '\n', next_cr - from);
+  return lf ? static_cast<size_t>(static_cast<const char*>(lf) - input.data()) : next_cr;
 }
 
 }  // namespace
@@ -83,10 +91,11 @@ SmtpDataReader::State SmtpDataReader::step(State state, char c, std::string& con
 
 size_t SmtpDataReader::feed(std::string_view input, std::string& content) {
   size_t i = 0;
+  size_t next_cr = kNotSearched;
   while (i < input.size() && state_ != State::kDone) {
     if (state_ == State::kText) {
       // Fast path: copy a run of ordinary bytes at once.
-      size_t end = next_line_break(input, i);
+      size_t end = next_line_break(input, i, next_cr);
       if (end > i) {
         emit(input.substr(i, end - i), content);
         i = end;
