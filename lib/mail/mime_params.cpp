@@ -31,7 +31,7 @@ class Lexer {
       } else if (s_[i_] == '(') {
         int depth = 0;
         for (; i_ < s_.size(); ++i_) {
-          if (s_[i_] == '\\')
+          if (s_[i_] == '\\' && i_ + 1 < s_.size())  // a quoted pair; a last '\\' ends it
             ++i_;
           else if (s_[i_] == '(')
             ++depth;

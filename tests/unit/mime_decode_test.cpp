@@ -125,6 +125,16 @@ TEST(MimeParams, TypeAndQuotedParamsWithComments) {
   EXPECT_EQ(v.params[1].value, "a\"b");
 }
 
+// Found by the mime_parser fuzz target: a comment whose last byte is a
+// backslash read one past the end (std::out_of_range from substr).
+TEST(MimeParams, CommentEndingInABackslashEndsTheField) {
+  for (std::string_view field : {"text/plain (\\", "(((\\", "a; b=c (x\\"}) {
+    MimeFieldValue v = parse_mime_field(field);
+    EXPECT_LE(v.value.size(), field.size());
+  }
+  EXPECT_EQ(parse_mime_field("text/plain (\\").value, "text/plain");
+}
+
 TEST(MimeParams, Rfc2231ContinuationsAndCharsets) {
   MimeFieldValue v = parse_mime_field(
       "application/x; name*1*=%20and%20more; name*0*=utf-8''%E2%82%AC%20rates; name*2=\".txt\"; "
