@@ -39,6 +39,22 @@ MdaShared::MdaShared(net::EventLoop& loop, const core::Config& config)
       mail_dir(config.path("mail_dir")),
       hostname(host_name(config)) {}
 
+// On a worker: one reply per recipient into tx.replies.
+void LmtpSession::deliver_all(Transaction& tx, bool bare, const std::string& mail_dir) {
+  for (const Recipient& recipient : tx.recipients) {
+    if (bare) {
+      tx.replies.push_back(mail::bare_line_ending());
+    } else if (!tx.error.ok()) {
+      tx.replies.push_back(mail::reply_from_error(tx.error.error()));
+    } else {
+      std::vector<mail::SmtpReply> each;
+      for (const MailboxTarget& target : recipient.targets)
+        each.push_back(deliver_to_mailbox(*tx.spool, tx.sender, target, mail_dir));
+      tx.replies.push_back(combine(each));
+    }
+  }
+}
+
 void LmtpSession::reply(net::Connection& c, const mail::SmtpReply& r) {
   c.send(mail::format_reply(r));
 }
@@ -154,26 +170,19 @@ void LmtpSession::expand(net::Connection& c, std::shared_ptr<auth::AliasExpander
 }
 
 void LmtpSession::on_data_command(net::Connection& c) {
-  busy(c);
-  auto tx = transaction_;
-  auto spool = std::make_shared<Result<Spool>>(make_error("not run"));
-  std::string dir = shared_->mail_dir;
-  std::weak_ptr<bool> alive = alive_;
-  shared_->workers.run([spool, dir] { *spool = Spool::create(dir); },
-                       [this, alive, &c, tx, spool] {
-                         if (alive.expired()) return;
-                         if (!*spool) {
-                           log::error(spool->error().message);
-                           reply(c, mail::reply_from_error(spool->error()));
-                           return ready(c, LmtpState::kRcptTo);
-                         }
-                         tx->spool = std::make_unique<Spool>(std::move(**spool));
-                         reader_ = std::make_unique<mail::SmtpDataReader>(
-                             mail::BareLineEnding::kReject, std::numeric_limits<uint64_t>::max());
-                         reply(c, mail::start_data());
-                         c.read_bytes(std::numeric_limits<size_t>::max());
-                         ready(c, LmtpState::kData);
-                       });
+  // Spool::create touches no disk (the body stays in memory until it
+  // outgrows kSpoolInMemory, and the file is made on a worker then).
+  auto spool = Spool::create(shared_->mail_dir);
+  if (!spool) {
+    log::error(spool.error().message);
+    return reply(c, mail::reply_from_error(spool.error()));
+  }
+  transaction_->spool = std::make_unique<Spool>(std::move(*spool));
+  reader_ = std::make_unique<mail::SmtpDataReader>(mail::BareLineEnding::kReject,
+                                                   std::numeric_limits<uint64_t>::max());
+  reply(c, mail::start_data());
+  c.read_bytes(std::numeric_limits<size_t>::max());
+  state_ = LmtpState::kData;
 }
 
 void LmtpSession::on_data(net::Connection& c, std::string_view chunk, bool) {
@@ -186,6 +195,7 @@ void LmtpSession::on_data(net::Connection& c, std::string_view chunk, bool) {
   if (transaction_->buffered.size() >= kSpoolWriteAt) flush_spool(c, false);
 }
 
+// The last flush writes the rest, reads the header and delivers in one job.
 void LmtpSession::flush_spool(net::Connection& c, bool last) {
   c.pause_input();
   if (last) state_ = LmtpState::kBusy;
@@ -193,37 +203,21 @@ void LmtpSession::flush_spool(net::Connection& c, bool last) {
   auto bytes = std::make_shared<std::string>(std::move(tx->buffered));
   tx->buffered.clear();
   std::weak_ptr<bool> alive = alive_;
-  shared_->workers.run(
-      [tx, bytes, last] {
-        if (tx->error.ok()) tx->error = tx->spool->append(*bytes);
-        if (last && tx->error.ok()) tx->error = tx->spool->finish();
-      },
-      [this, alive, &c, last] {
-        if (alive.expired()) return;
-        if (last) return deliver(c);
-        c.resume_input();
-      });
-}
-
-void LmtpSession::deliver(net::Connection& c) {
-  auto tx = transaction_;
+  if (!last) {
+    shared_->workers.run([tx, bytes] { if (tx->error.ok()) tx->error = tx->spool->append(*bytes); },
+                         [this, alive, &c] {
+                           if (alive.expired()) return;
+                           c.resume_input();
+                         });
+    return;
+  }
   bool bare = reader_->saw_bare_line_ending();
   std::string mail_dir = shared_->mail_dir;
-  std::weak_ptr<bool> alive = alive_;
   shared_->workers.run(
-      [tx, bare, mail_dir] {
-        for (const Recipient& recipient : tx->recipients) {
-          if (bare) {
-            tx->replies.push_back(mail::bare_line_ending());
-          } else if (!tx->error.ok()) {
-            tx->replies.push_back(mail::reply_from_error(tx->error.error()));
-          } else {
-            std::vector<mail::SmtpReply> each;
-            for (const MailboxTarget& target : recipient.targets)
-              each.push_back(deliver_to_mailbox(*tx->spool, tx->sender, target, mail_dir));
-            tx->replies.push_back(combine(each));
-          }
-        }
+      [tx, bytes, bare, mail_dir] {
+        if (tx->error.ok()) tx->error = tx->spool->append(*bytes);
+        if (tx->error.ok()) tx->error = tx->spool->finish();
+        deliver_all(*tx, bare, mail_dir);
       },
       [this, alive, &c, tx] {
         if (alive.expired()) return;

@@ -67,7 +67,7 @@ class LmtpSession final : public net::Session {
               std::string address);
   void on_data_command(net::Connection& c);
   void flush_spool(net::Connection& c, bool last);
-  void deliver(net::Connection& c);
+  static void deliver_all(Transaction& tx, bool bare, const std::string& mail_dir);
   void reset();
   void busy(net::Connection& c);
   void ready(net::Connection& c, LmtpState next);
