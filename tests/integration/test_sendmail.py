@@ -4,8 +4,11 @@ sendmail finds the instance's gm.conf through $GM_CONFIG (and -C in one
 test). Without qmgr in this branch, messages are checked in the queue
 (maildrop/), not in a Maildir."""
 
+import grp
 import json
 import os
+import pwd
+import re
 import shutil
 import stat
 import subprocess
@@ -205,6 +208,70 @@ def starting_empty(test):
     return run
 
 
+def installed_config_path():
+    """The only gm.conf a set-group-ID gm-postdrop accepts (its --help says which)."""
+    text = subprocess.run([os.path.join(BIN, "gm-postdrop"), "--help"], capture_output=True,
+                          text=True, timeout=30).stdout
+    return re.search(r"default (\S+gm\.conf)", text).group(1)
+
+
+def test_unprivileged_user_through_set_group_id_postdrop():
+    """A cron job of an ordinary user: sendmail runs gm-postdrop, installed
+    set-group-ID as `cmake --install` does for root, which writes into
+    maildrop/ (mode 1730, that group). A set-group-ID gm-postdrop reads only
+    the installed gm.conf, so the user's side runs in a private mount
+    namespace with this instance's configuration at that path."""
+    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("setpriv"):
+        print("  skipped: needs root, unshare(1) and setpriv(1)")
+        return
+    group, user = "mail", pwd.getpwnam("nobody")
+    gid = grp.getgrnam(group).gr_gid
+    assert user.pw_gid != gid and user.pw_name not in grp.getgrnam(group).gr_mem
+    default_conf = installed_config_path()
+    etc = os.path.dirname(os.path.dirname(default_conf))  # /usr/local/etc: a tmpfs over it
+    if not os.path.isdir(etc):
+        print(f"  skipped: {etc} does not exist to mount over")
+        return
+    libexec = os.path.join(inst.dir, "libexec")
+    os.makedirs(libexec, exist_ok=True)
+    postdrop = os.path.join(libexec, "gm-postdrop")
+    shutil.copy(os.path.join(BIN, "gm-postdrop"), postdrop)
+    os.chown(postdrop, 0, gid)
+    maildrop = os.path.join(inst.dir, "spool", "maildrop")
+    os.chown(maildrop, -1, gid)
+    os.chmod(maildrop, 0o1730)
+    for d in (inst.dir, os.path.join(inst.dir, "spool"), os.path.join(inst.dir, "run"), libexec):
+        os.chmod(d, 0o711)  # the user may pass through, not list
+    conf = os.path.join(inst.dir, "installed.conf")
+    with open(inst.conf) as f:
+        text = re.sub(r"(?m)^daemon_directory = .*$", f"daemon_directory = {libexec}", f.read())
+    with open(conf, "w") as f:
+        f.write(text + f"\nsetgid_group = {group}\n")
+    os.chmod(conf, 0o644)
+
+    def submit_as_user(mode):
+        os.chmod(postdrop, mode)
+        script = (f"mount -t tmpfs tmpfs {etc} && mkdir -p {os.path.dirname(default_conf)} && "
+                  f"cp {conf} {default_conf} && chmod -R a+rX {etc} && "
+                  f"exec setpriv --reuid={user.pw_uid} --regid={user.pw_gid} --clear-groups "
+                  f"{SENDMAIL} -oi alice@example.test")
+        return subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True,
+                              input=b"Subject: from cron\n\nhello\n", timeout=60)
+
+    refused = submit_as_user(0o755)  # not set-group-ID: the user may not write maildrop/
+    assert refused.returncode != 0 and queue_json() == [], refused
+    out = submit_as_user(0o2755)
+    assert out.returncode == 0, out.stderr
+    m = only_message()
+    assert m["queue"] == "maildrop" and m["sender"] == "nobody@example.test", m
+    path = os.path.join(maildrop, m["id"])
+    st = os.stat(path)
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (user.pw_uid, gid, 0o444), st
+    content = maildrop_content(m["id"])
+    assert f"from userid {user.pw_uid}".encode() in content and content.endswith(b"\r\nhello\r\n")
+    clear_queue()
+
+
 def main():
     global inst
     with Instance(port_base=int(os.environ.get("GM_TEST_PORT_BASE", "27100"))) as instance:
@@ -214,7 +281,8 @@ def main():
         tests = [test_empty_queue, test_dash_t_from_a_shell_script,
                  test_lone_dot_ends_input_and_recipients_as_arguments,
                  test_errors_have_sysexits_codes, test_long_body_lines_are_broken,
-                 test_bs_speaks_smtp, test_gmctl_queue_hold_release_requeue_delete_flush]
+                 test_bs_speaks_smtp, test_gmctl_queue_hold_release_requeue_delete_flush,
+                 test_unprivileged_user_through_set_group_id_postdrop]
         run_tests([starting_empty(test) for test in tests])
 
 

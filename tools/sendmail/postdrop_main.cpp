@@ -8,6 +8,7 @@
 // Input on standard input: lib/mail/postdrop_stream.hpp.
 // Manual: gm-postdrop(8).
 #include <pwd.h>
+#include <sys/auxv.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -186,6 +187,23 @@ int run(const core::Config& config, bool verbose) {
 }
 
 }  // namespace
+
+#if defined(__SANITIZE_ADDRESS__)
+#define GM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GM_ASAN 1
+#endif
+#endif
+#ifdef GM_ASAN
+// Sanitizer builds (tests) only. Set-group-ID, this process is not
+// dumpable: LeakSanitizer cannot ptrace it at exit and fails the run, and
+// it cannot read /proc/self/environ for ASAN_OPTIONS either. So leaks are
+// checked only when it runs without privileges (every other test).
+extern "C" const char* __asan_default_options() {
+  return ::getauxval(AT_SECURE) ? "detect_leaks=0" : "";
+}
+#endif
 
 int main(int argc, char** argv) {
   gm::core::ProgramInfo info{"gm-postdrop", "put a message from sendmail into the maildrop", ""};
