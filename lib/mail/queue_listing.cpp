@@ -10,6 +10,7 @@
 #include "core/str.hpp"
 #include "core/unique_fd.hpp"
 #include "mail/queue_file.hpp"
+#include "mail/maa_handoff.hpp"
 #include "mail/queue_id.hpp"
 
 namespace gm::mail {
@@ -59,6 +60,63 @@ Result<std::vector<QueueListing>> list_all_queues(const std::string& spool_dir) 
     for (QueueListing& entry : *entries) all.push_back(std::move(entry));
   }
   return all;
+}
+
+// Each field is '=' and its percent-encoding, so an empty one is still a
+// field and none holds a space.
+std::string encode_listing_line(const QueueListing& entry) {
+  const Envelope& e = entry.envelope;
+  std::string line;
+  auto field = [&](std::string_view value) {
+    if (!line.empty()) line += ' ';
+    line += '=';
+    line += percent_encode(value);
+  };
+  field(entry.queue);
+  field(entry.id);
+  field(str_cat(entry.size));
+  field(str_cat(e.arrival_micros));
+  field(e.sender);
+  field(entry.error);
+  for (const QueueRecipient& r : e.recipients) {
+    if (r.state != RecipientState::kPending) continue;
+    field(r.address);
+    field(r.last_reply);
+  }
+  return line;
+}
+
+Result<QueueListing> decode_listing_line(std::string_view line) {
+  std::vector<std::string> fields;
+  size_t start = 0;
+  while (start <= line.size()) {
+    size_t space = line.find(' ', start);
+    std::string_view raw = line.substr(start, space == std::string_view::npos ? space : space - start);
+    if (raw.empty() || raw[0] != '=') return make_error("bad queue listing line");
+    auto value = percent_decode(raw.substr(1));
+    if (!value) return value.error();
+    fields.push_back(std::move(*value));
+    if (space == std::string_view::npos) break;
+    start = space + 1;
+  }
+  if (fields.size() < 6 || (fields.size() - 6) % 2 != 0) return make_error("bad queue listing line");
+  QueueListing entry;
+  entry.queue = fields[0];
+  entry.id = fields[1];
+  auto size = parse_number<uint64_t>(fields[2]);
+  auto arrival = parse_number<uint64_t>(fields[3]);
+  if (!size || !arrival) return make_error("bad queue listing line");
+  entry.size = *size;
+  entry.envelope.arrival_micros = *arrival;
+  entry.envelope.sender = fields[4];
+  entry.error = fields[5];
+  for (size_t i = 6; i < fields.size(); i += 2) {
+    QueueRecipient r;
+    r.address = fields[i];
+    r.last_reply = fields[i + 1];
+    entry.envelope.recipients.push_back(std::move(r));
+  }
+  return entry;
 }
 
 Result<std::string> find_queue_of(const std::string& spool_dir, std::string_view id) {

@@ -30,6 +30,17 @@ struct QueueListing {
 Result<std::vector<QueueListing>> list_queue(const std::string& spool_dir, std::string_view queue);
 // All messages of every queue.
 Result<std::vector<QueueListing>> list_all_queues(const std::string& spool_dir);
+// mailq for a user who may not read the spool asks qmgr instead ("list" on
+// its trigger socket, qmgr(8)): one line per message with what mailq shows
+// (queue, ID, size, arrival, sender, read error, and the pending recipients
+// with their last replies), then kListingEnd. Nothing else of the envelope
+// (client address, authentication, TLS, ORCPT) leaves qmgr.
+inline constexpr std::string_view kListingRequest = "list";
+inline constexpr std::string_view kListingEnd = ".";
+inline constexpr std::string_view kListingFailed = "!";  // "! why", before kListingEnd
+std::string encode_listing_line(const QueueListing& entry);
+Result<QueueListing> decode_listing_line(std::string_view line);
+
 // The queue holding `id`, searched in every queue.
 Result<std::string> find_queue_of(const std::string& spool_dir, std::string_view id);
 

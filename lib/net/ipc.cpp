@@ -149,6 +149,12 @@ Result<std::unique_ptr<IpcChannel>> IpcChannel::connect(EventLoop& loop, const s
   return channel;
 }
 
+Status IpcChannel::send_framed(std::string_view lines) {
+  if (!bev_) return make_error("IPC channel is closed");
+  evbuffer_add(bufferevent_get_output(bev_), lines.data(), lines.size());
+  return {};
+}
+
 Status IpcChannel::send_line(std::string_view line) {
   if (!bev_) return make_error("IPC channel is closed");
   if (Status s = check_ipc_line(line, splitter_.max_line()); !s) return s;

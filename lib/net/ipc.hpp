@@ -66,6 +66,9 @@ class IpcChannel {
                                                      size_t max_line = kMaxIpcLine);
 
   Status send_line(std::string_view line);
+  // Bytes already framed by the caller (lines longer than this channel
+  // reads, say), added to the output as they are.
+  Status send_framed(std::string_view lines);
   bool is_open() const { return bev_ != nullptr; }
   void close();  // no on_close for a close we asked for
 

@@ -61,8 +61,9 @@ int main(int argc, char** argv) {
   try {
     net::EventLoop loop;
     qmgr::QueueManager manager(loop, settings);
-    qmgr::TriggerListener triggers(loop, std::move(trigger_fd),
-                                   [&](std::string_view what) { manager.trigger(what); });
+    qmgr::TriggerListener triggers(
+        loop, std::move(trigger_fd), [&](std::string_view what) { manager.trigger(what); },
+        [&](std::function<void(std::string)> reply) { manager.list(std::move(reply)); });
     net::SignalHandler term(loop, SIGTERM, [&] { loop.stop(); });
     net::SignalHandler intr(loop, SIGINT, [&] { loop.stop(); });
     manager.start();

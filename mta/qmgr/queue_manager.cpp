@@ -10,6 +10,7 @@
 #include "core/str.hpp"
 #include "mail/queue_file.hpp"
 #include "mail/queue_id.hpp"
+#include "mail/queue_listing.hpp"
 
 namespace gm::qmgr {
 namespace {
@@ -107,6 +108,23 @@ void QueueManager::trigger(std::string_view what) {
     }
   }
   scan(false);
+}
+
+void QueueManager::list(std::function<void(std::string lines)> done) {
+  auto lines = std::make_shared<std::string>();
+  std::string spool_dir = settings_.spool_dir;
+  workers_.run(
+      [lines, spool_dir] {
+        if (auto entries = mail::list_all_queues(spool_dir)) {
+          for (const mail::QueueListing& entry : *entries)
+            *lines += str_cat(mail::encode_listing_line(entry), "\n");
+        } else {
+          log::error(str_cat("queue listing: ", entries.error().message));
+          *lines += str_cat(mail::kListingFailed, " ", printable(entries.error().message), "\n");
+        }
+        *lines += str_cat(mail::kListingEnd, "\n");
+      },
+      [lines, done = std::move(done)] { done(std::move(*lines)); });
 }
 
 void QueueManager::take(Candidate c) {

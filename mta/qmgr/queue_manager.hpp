@@ -6,6 +6,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -35,6 +36,9 @@ class QueueManager {
   // "new": scan incoming/ and maildrop/; "new ID": take incoming/ID without
   // a scan; "flush": also every deferred message now.
   void trigger(std::string_view what);
+  // Every message's listing line (mail/queue_listing.hpp), read on a
+  // worker; `done` gets them on the loop, ended by kListingEnd.
+  void list(std::function<void(std::string lines)> done);
 
  private:
   struct Candidate {

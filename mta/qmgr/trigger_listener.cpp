@@ -4,12 +4,15 @@
 
 #include "core/log.hpp"
 #include "core/str.hpp"
+#include "mail/queue_listing.hpp"
 
 namespace gm::qmgr {
 
-TriggerListener::TriggerListener(net::EventLoop& loop, UniqueFd listening_fd, OnTrigger on_trigger)
+TriggerListener::TriggerListener(net::EventLoop& loop, UniqueFd listening_fd, OnTrigger on_trigger,
+                                 OnList on_list)
     : loop_(loop),
       on_trigger_(std::move(on_trigger)),
+      on_list_(std::move(on_list)),
       reaper_(loop, [this] { finished_.clear(); }) {
   // backlog -1: gm-master (or systemd) made the socket listen already.
   listener_ =
@@ -32,10 +35,16 @@ void TriggerListener::accept(UniqueFd fd) {
   evutil_make_socket_nonblocking(fd.get());
   uint64_t key = next_key_++;
   net::IpcChannel::Handlers handlers;
-  handlers.on_line = [this](std::string_view line) {
-    if (line == "new" || line == "flush" || line.starts_with("new "))
+  handlers.on_line = [this, key](std::string_view line) {
+    if (line == "new" || line == "flush" || line.starts_with("new ")) {
       on_trigger_(line);
-    else
+    } else if (line == mail::kListingRequest) {
+      // The client may be gone when the answer is ready: look it up then.
+      on_list_([this, key](std::string lines) {
+        auto it = clients_.find(key);
+        if (it != clients_.end()) (void)it->second->send_framed(lines);
+      });
+    } else
       log::warning(str_cat("trigger: unknown request '", printable(line, kMaxTriggerLine), "'"));
   };
   handlers.on_close = [this, key](const Error&) { closed(key); };

@@ -1,6 +1,8 @@
-// qmgr's trigger socket (listener "trigger", queue_trigger_socket): each
-// client writes one line ("new", "new ID" or "flush", mail/queue_trigger.hpp) and
-// closes. Lines other than those are logged and ignored.
+// qmgr's trigger socket (listener "trigger", queue_trigger_socket): clients
+// write lines ("new", "new ID" or "flush", mail/queue_trigger.hpp; msa and
+// mta keep one connection, tools write one line and close), and "list"
+// (mailq for users who may not read the spool, mail/queue_listing.hpp),
+// answered on the same connection. Other lines are logged and ignored.
 #pragma once
 
 #include <event2/listener.h>
@@ -23,7 +25,10 @@ inline constexpr size_t kMaxTriggerClients = 256;
 class TriggerListener {
  public:
   using OnTrigger = std::function<void(std::string_view what)>;
-  TriggerListener(net::EventLoop& loop, UniqueFd listening_fd, OnTrigger on_trigger);
+  // Calls `reply` (on the loop) with the whole answer, framed lines.
+  using OnList = std::function<void(std::function<void(std::string lines)> reply)>;
+  TriggerListener(net::EventLoop& loop, UniqueFd listening_fd, OnTrigger on_trigger,
+                  OnList on_list);
   ~TriggerListener();
   TriggerListener(const TriggerListener&) = delete;
   TriggerListener& operator=(const TriggerListener&) = delete;
@@ -35,6 +40,7 @@ class TriggerListener {
 
   net::EventLoop& loop_;
   OnTrigger on_trigger_;
+  OnList on_list_;
   evconnlistener* listener_ = nullptr;
   uint64_t next_key_ = 0;
   std::map<uint64_t, std::unique_ptr<net::IpcChannel>> clients_;

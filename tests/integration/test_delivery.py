@@ -7,13 +7,16 @@ files, qmgr killed -9 mid-run, and mda unreachable then back."""
 
 import glob
 import os
+import pwd
+import shutil
 import signal
+import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import queuetest  # noqa: E402
-from gmtest import Instance, run_tests, wait_for  # noqa: E402
+from gmtest import BIN, Instance, run_tests, wait_for  # noqa: E402
 
 PORT_BASE = 24000
 DOMAIN = "example.test"
@@ -216,11 +219,32 @@ def test_kept_connection_to_a_restarted_mda_is_replaced_at_once():
     assert INST.log_text().count("status=deferred") == deferrals, "a deferral on the kept connection"
 
 
+def mailq_as_nobody():
+    """mailq run by a user who may not read the spool: qmgr answers for it."""
+    user = pwd.getpwnam("nobody")
+    conf = os.path.join(INST.dir, "mailq.conf")  # the instance's own is not world-readable
+    shutil.copy(INST.conf, conf)
+    os.chmod(conf, 0o644)
+    for d in (INST.dir, os.path.join(INST.dir, "run")):
+        os.chmod(d, os.stat(d).st_mode | 0o001)  # pass through to the trigger socket
+    return subprocess.run(["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}",
+                           "--clear-groups", os.path.join(BIN, "mailq")],
+                          capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, GM_CONFIG=conf))
+
+
 def test_remote_recipient_waits_in_deferred():
     enqueue(BOB, ["someone@remote.example", ALICE], message("half-remote"))
     find_message("alice", "Subject: half-remote")
     wait_for(lambda: queue("deferred"), what="remote recipient deferred")
     assert "no smtp agent" in INST.log_text()
+    if os.geteuid() == 0 and shutil.which("setpriv"):
+        out = mailq_as_nobody()
+        queue_id = os.path.basename(queue("deferred")[0])
+        assert out.returncode == 0, out.stderr
+        assert f"{queue_id} " in out.stdout and "someone@remote.example" in out.stdout, out.stdout
+        assert "no smtp agent" in out.stdout and "alice@" not in out.stdout, out.stdout
+        assert "Kbytes in" in out.stdout, out.stdout  # (an earlier test left a corrupt file)
     for path in queue("deferred"):
         os.unlink(path)  # not deliverable until the smtp agent exists
 

@@ -14,14 +14,19 @@
 #include <time.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 
 #include "core/str.hpp"
 #include "mail/queue_listing.hpp"
+#include "net/ipc.hpp"
 #include "sysexits.hpp"
 
 namespace gm::tools {
 namespace {
+
+constexpr std::chrono::milliseconds kListingTimeout{30'000};
+constexpr size_t kMaxListingLine = 4 << 20;  // a message with 10,000 recipients and their replies
 
 char status_mark(const std::string& queue) {
   if (queue == "active") return '*';
@@ -56,15 +61,39 @@ void print_entry(const mail::QueueListing& entry) {
   std::printf("\n");
 }
 
+Result<std::vector<mail::QueueListing>> listing_from_qmgr(const std::string& socket) {
+  auto unavailable = [](std::string_view why) {
+    return make_error(str_cat("queue report unavailable (the queue is readable only by root and "
+                              "the mail system, and qmgr did not answer): ",
+                              why),
+                      kExUnavailable);
+  };
+  auto client = net::IpcLineClient::connect(socket, kListingTimeout, kMaxListingLine);
+  if (!client) return unavailable(client.error().message);
+  if (Status s = client->send_line(mail::kListingRequest); !s) return unavailable(s.error().message);
+  std::vector<mail::QueueListing> entries;
+  while (true) {
+    auto line = client->read_line();
+    if (!line) return unavailable(line.error().message);
+    if (*line == mail::kListingEnd) return entries;
+    if (line->starts_with(mail::kListingFailed)) return make_error(line->substr(1));
+    auto entry = mail::decode_listing_line(*line);
+    if (!entry) return unavailable(entry.error().message);
+    entries.push_back(std::move(*entry));
+  }
+}
+
 }  // namespace
 
 int print_mail_queue(const core::Config& config) {
   auto entries = mail::list_all_queues(config.path("spool_dir"));
+  // Not root or the mail system: qmgr reads the queue for us, as Postfix's
+  // showq does for postqueue -p.
+  if (!entries && entries.error().code == EACCES)
+    entries = listing_from_qmgr(config.path("queue_trigger_socket"));
   if (!entries) {
     std::fprintf(stderr, "mailq: %s\n", entries.error().message.c_str());
-    if (entries.error().code == EACCES)
-      std::fprintf(stderr, "mailq: the queue is readable only by root and the mail system\n");
-    return entries.error().code == EACCES ? kExNoPerm : kExTempFail;
+    return entries.error().code == kExUnavailable ? kExUnavailable : kExTempFail;
   }
   if (entries->empty()) {
     std::printf("Mail queue is empty\n");
