@@ -40,17 +40,6 @@ std::string escaped_hostname() {
   return out;
 }
 
-// Gives an O_TMPFILE file its name (never replacing one). AT_EMPTY_PATH
-// needs CAP_DAC_READ_SEARCH; without it, the /proc/self/fd link does the same.
-Status link_unnamed(int fd, const std::string& target) {
-  if (::linkat(fd, "", AT_FDCWD, target.c_str(), AT_EMPTY_PATH) == 0) return {};
-  if (errno != ENOENT && errno != EPERM) return storage_error("link", target);
-  std::string self = str_cat("/proc/self/fd/", fd);
-  if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, target.c_str(), AT_SYMLINK_FOLLOW) != 0)
-    return storage_error("link", target);
-  return {};
-}
-
 }  // namespace
 
 bool is_valid_folder_name(std::string_view name) {
@@ -126,18 +115,13 @@ std::string maildir_unique_name() {
                  ++deliveries, '.', host);
 }
 
-MaildirDelivery::MaildirDelivery(FileSink sink, std::string folder_dir, std::string name,
-                                 bool unnamed)
-    : sink_(std::move(sink)),
-      folder_dir_(std::move(folder_dir)),
-      name_(std::move(name)),
-      unnamed_(unnamed) {}
+MaildirDelivery::MaildirDelivery(FileSink sink, std::string folder_dir, std::string name)
+    : sink_(std::move(sink)), folder_dir_(std::move(folder_dir)), name_(std::move(name)) {}
 
 MaildirDelivery::MaildirDelivery(MaildirDelivery&& o) noexcept
     : sink_(std::move(o.sink_)),
       folder_dir_(std::move(o.folder_dir_)),
       name_(std::move(o.name_)),
-      unnamed_(o.unnamed_),
       size_(o.size_),
       done_(o.done_) {
   o.done_ = true;
@@ -151,7 +135,7 @@ void MaildirDelivery::abort() {
   if (done_) return;
   done_ = true;
   sink_.close();
-  if (!unnamed_) ::unlink(sink_.path().c_str());  // an unnamed file just goes
+  ::unlink(sink_.path().c_str());
 }
 
 Result<MaildirDelivery> MaildirDelivery::begin(const std::string& root, std::string_view folder) {
@@ -159,18 +143,9 @@ Result<MaildirDelivery> MaildirDelivery::begin(const std::string& root, std::str
   if (!dir) return dir.error();
   std::string name = maildir_unique_name();
   std::string temp = str_cat(*dir, "/tmp/", name);
-  // Unnamed in tmp/ (O_TMPFILE): creating it takes no lock on the
-  // directory, so concurrent deliveries do not queue behind each other's
-  // inode allocation, and an interrupted delivery leaves nothing behind.
-  // A file system without O_TMPFILE gets the named tmp/ file of the spec.
-  UniqueFd fd(::open(str_cat(*dir, "/tmp").c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600));
-  bool unnamed = fd.valid();
-  if (!unnamed && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
-    return storage_error("create", temp);
-  if (!unnamed)
-    fd.reset(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+  UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!fd) return storage_error("create", temp);
-  return MaildirDelivery(FileSink(std::move(fd), temp, kMaildirWriteBuffer), *dir, name, unnamed);
+  return MaildirDelivery(FileSink(std::move(fd), temp, kMaildirWriteBuffer), *dir, name);
 }
 
 Status MaildirDelivery::append(std::string_view chunk) {
@@ -182,16 +157,11 @@ Status MaildirDelivery::append(std::string_view chunk) {
 Result<std::string> MaildirDelivery::commit() {
   if (done_) return make_error("4.3.0 delivery already closed", 451);
   if (auto status = sink_.fsync(); !status) return status.error();
+  sink_.close();
   // ",S=<size>" lets quota scans and IMAP servers skip a stat() (Maildir++).
   std::string target = str_cat(folder_dir_, "/new/", name_, ",S=", size_);
-  if (unnamed_) {
-    if (Status linked = link_unnamed(sink_.fd(), target); !linked) return linked.error();
-    sink_.close();
-  } else {
-    sink_.close();
-    if (::renameat2(AT_FDCWD, sink_.path().c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE))
-      return storage_error("rename", sink_.path());
-  }
+  if (::renameat2(AT_FDCWD, sink_.path().c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE))
+    return storage_error("rename", sink_.path());
   done_ = true;
   // Shared with the other deliveries renaming into new/ at the same moment.
   if (auto status = core::fsync_directory_grouped(folder_dir_ + "/new"); !status)

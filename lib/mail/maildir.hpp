@@ -51,8 +51,7 @@ class MaildirDelivery {
   ~MaildirDelivery();
 
   Status append(std::string_view chunk);
-  // fsync, name it new/<name>,S=<size> (a link of the unnamed tmp/ file, or
-  // a rename of the named one), fsync new/. Returns the new path.
+  // fsync, rename to new/<name>,S=<size>, fsync new/. Returns the new path.
   Result<std::string> commit();
   void abort();
 
@@ -60,11 +59,10 @@ class MaildirDelivery {
   size_t buffer_high_water() const { return sink_.high_water(); }
 
  private:
-  MaildirDelivery(FileSink sink, std::string folder_dir, std::string name, bool unnamed);
+  MaildirDelivery(FileSink sink, std::string folder_dir, std::string name);
 
   FileSink sink_;
   std::string folder_dir_, name_;
-  bool unnamed_ = false;  // O_TMPFILE: no name until commit()
   uint64_t size_ = 0;
   bool done_ = false;
 };
