@@ -117,8 +117,10 @@ bool deliver_local(LmtpPool& pool, const mail::QueueFile& file,
     client.emplace(std::move(*taken));
     Status sent = client->send(commands);
     mail_reply = sent ? client->read_reply() : Result<LmtpReply>(sent.error());
-    // A kept connection mda closed meanwhile: once more on a new one.
-    if (mail_reply || !client->reused()) break;
+    // A kept connection mda closed meanwhile (or is closing: 421 after its
+    // idle timeout): once more on a new one.
+    bool closed = !mail_reply || mail_reply->code == 421;
+    if (!closed || !client->reused()) break;
   }
   if (!mail_reply) return fail_all(indexes, connection_failure(mail_reply.error())), true;
   // Every pipelined reply is read, whatever came before, to keep the
