@@ -76,6 +76,7 @@ void LmtpSession::reset() {
 
 void LmtpSession::on_connect(net::Connection& c) {
   c.set_line_limit(kMaxLmtpCommandLine);
+  c.set_write_through(true);  // every reply is one send()
   reply(c, mail::greeting(shared_->hostname, "LMTP"));
 }
 

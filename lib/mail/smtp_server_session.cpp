@@ -211,6 +211,7 @@ SmtpServerSession::~SmtpServerSession() {
 
 void SmtpServerSession::on_connect(net::Connection& c) {
   conn_ = &c;
+  c.set_write_through(true);  // every reply is one send()
   settings_ = Settings::from(c.config());
   if (auto refused = ctx_.policy.check_connect(client())) {
     reply(*refused);

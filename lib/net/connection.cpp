@@ -9,8 +9,10 @@
 #include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <algorithm>
+#include <array>
 #include <limits>
 
 #include "core/log.hpp"
@@ -289,9 +291,29 @@ void Connection::output_drained() {
   session_->on_drain(*this);
 }
 
+// set_write_through: the bytes of `parts` the socket took at once (0 when
+// the order or TLS forbids writing now); the caller queues the rest.
+size_t Connection::write_now(std::initializer_list<std::string_view> parts) {
+  if (!write_through_ || state_ != State::kOpen || tls_established_ || !bev_ ||
+      evbuffer_get_length(bufferevent_get_output(bev_.get())) > 0)
+    return 0;
+  std::array<iovec, 3> iov{};
+  size_t count = 0;
+  for (std::string_view part : parts)
+    if (!part.empty() && count < iov.size())
+      iov[count++] = {const_cast<char*>(part.data()), part.size()};
+  msghdr message{};
+  message.msg_iov = iov.data();
+  message.msg_iovlen = count;
+  ssize_t n = ::sendmsg(static_cast<int>(bufferevent_getfd(bev_.get())), &message,
+                        MSG_DONTWAIT | MSG_NOSIGNAL);
+  return n > 0 ? static_cast<size_t>(n) : 0;  // errors: libevent meets them on its own write
+}
+
 void Connection::send(std::string_view bytes) {
   if (state_ != State::kOpen && state_ != State::kClosing) return;  // too late, or mid-STARTTLS
-  evbuffer_add(bufferevent_get_output(bev_.get()), bytes.data(), bytes.size());
+  bytes.remove_prefix(write_now({bytes}));
+  if (!bytes.empty()) evbuffer_add(bufferevent_get_output(bev_.get()), bytes.data(), bytes.size());
 }
 
 void Connection::send_line(std::string_view line) {
@@ -300,11 +322,17 @@ void Connection::send_line(std::string_view line) {
 
 void Connection::send_reply(std::string_view line, std::string_view payload) {
   if (state_ != State::kOpen && state_ != State::kClosing) return;
+  std::array<std::string_view, 3> parts{line, "\r\n", payload};
+  size_t written = write_now({line, "\r\n", payload});
+  size_t left = line.size() + 2 + payload.size() - written;
+  if (left == 0) return;
   evbuffer* out = bufferevent_get_output(bev_.get());
-  evbuffer_expand(out, line.size() + 2 + payload.size());
-  evbuffer_add(out, line.data(), line.size());
-  evbuffer_add(out, "\r\n", 2);
-  evbuffer_add(out, payload.data(), payload.size());
+  evbuffer_expand(out, left);
+  for (std::string_view part : parts) {
+    size_t skip = std::min(written, part.size());
+    written -= skip;
+    evbuffer_add(out, part.data() + skip, part.size() - skip);
+  }
 }
 
 size_t Connection::output_pending() const {

@@ -87,6 +87,12 @@ class Connection {
   void send(std::string_view bytes);
   void send_reply(std::string_view line, std::string_view payload);
   size_t output_pending() const;
+  // For request-reply protocols that send each reply in one call (SMTP,
+  // LMTP): a reply leaves at once when the connection is plain text and
+  // nothing is queued, instead of after libevent's next write-readiness
+  // round (two epoll_ctl calls and a loop pass per reply). What the socket
+  // does not take is queued as before. Off by default.
+  void set_write_through(bool on) { write_through_ = on; }
 
   // Input modes: lines (the default), or the next n raw bytes.
   void read_bytes(size_t n);
@@ -163,6 +169,7 @@ class Connection {
   void on_kick();
   bool can_process() const;
   void output_drained();
+  size_t write_now(std::initializer_list<std::string_view> parts);
   void timed_out(Timeout which);
   void close_now(bool graceful);
   void log_tls_failure();
@@ -184,6 +191,7 @@ class Connection {
   bool tls_established_ = false;
   bool paused_by_session_ = false;
   bool paused_for_output_ = false;
+  bool write_through_ = false;
   Timer idle_timer_;
   Timer session_timer_;
   Timer linger_timer_;
