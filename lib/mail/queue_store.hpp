@@ -53,6 +53,9 @@ class QueueStore {
   virtual Status init() = 0;
   // Starts a message in the incoming queue; sets envelope.queue_id to a new ID.
   virtual Result<std::unique_ptr<QueuedMessage>> create(Envelope envelope) = 0;
+  // False when create() touches no disk (a queue log keeps the message in
+  // memory until commit): a server may then call it on its event loop.
+  virtual bool create_blocks() const { return true; }
   // Queue IDs in a queue, oldest first.
   virtual Result<std::vector<std::string>> list(QueueName queue) const = 0;
   virtual Result<QueueFile> open(QueueName queue, std::string_view id, bool writable) const = 0;

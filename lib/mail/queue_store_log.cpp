@@ -105,6 +105,8 @@ class LogQueueStore : public QueueStore {
         std::make_unique<LogQueuedMessage>(*this, std::move(envelope), std::move(*encoded)));
   }
 
+  bool create_blocks() const override { return logs_.empty(); }
+
   Result<std::vector<std::string>> list(QueueName queue) const override {
     return files_->list(queue);
   }

@@ -560,32 +560,37 @@ Envelope SmtpServerSession::envelope() const {
   return e;
 }
 
-// Creates the queue file on a worker (it touches the disk), then `then`.
+// Creates the queue file on a worker when that touches the disk (else at
+// once: a queue log holds it in memory), then `then`.
 void SmtpServerSession::open_message(std::function<void()> then) {
   auto spool = std::make_shared<Spool>();
   tx_.spool = spool;
   wait();
   QueueStore& queue = ctx_.queue;
-  ctx_.workers.run(
-      [spool, &queue, env = envelope()]() mutable {
-        auto message = queue.create(std::move(env));
-        if (!message) {
-          spool->status = message.error();
-          return;
-        }
-        spool->queue_id = (*message)->queue_id();
-        spool->message = std::move(*message);
-      },
-      guard([this, spool, then = std::move(then)] {
-        if (!spool->status) {
-          log::error(str_cat("queue: ", spool->status.error().message));
-          tx_.spool.reset();
-          reply(insufficient_storage());
-          reset_transaction();
-          return resume(SmtpState::kReady);
-        }
-        then();
-      }));
+  auto create = [spool, &queue, env = envelope()]() mutable {
+    auto message = queue.create(std::move(env));
+    if (!message) {
+      spool->status = message.error();
+      return;
+    }
+    spool->queue_id = (*message)->queue_id();
+    spool->message = std::move(*message);
+  };
+  auto created = guard([this, spool, then = std::move(then)] {
+    if (!spool->status) {
+      log::error(str_cat("queue: ", spool->status.error().message));
+      tx_.spool.reset();
+      reply(insufficient_storage());
+      reset_transaction();
+      return resume(SmtpState::kReady);
+    }
+    then();
+  });
+  if (!queue.create_blocks()) {
+    create();
+    return created();
+  }
+  ctx_.workers.run(std::move(create), std::move(created));
 }
 
 void SmtpServerSession::do_data(std::string_view) {
