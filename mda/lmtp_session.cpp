@@ -205,11 +205,14 @@ void LmtpSession::flush_spool(net::Connection& c, bool last) {
   tx->buffered.clear();
   std::weak_ptr<bool> alive = alive_;
   if (!last) {
-    shared_->workers.run([tx, bytes] { if (tx->error.ok()) tx->error = tx->spool->append(*bytes); },
-                         [this, alive, &c] {
-                           if (alive.expired()) return;
-                           c.resume_input();
-                         });
+    shared_->workers.run(
+        [tx, bytes] {
+          if (tx->error.ok()) tx->error = tx->spool->append(*bytes);
+        },
+        [this, alive, &c] {
+          if (alive.expired()) return;
+          c.resume_input();
+        });
     return;
   }
   bool bare = reader_->saw_bare_line_ending();

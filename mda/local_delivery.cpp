@@ -5,8 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 
 #include "core/log.hpp"
 #include "core/str.hpp"
@@ -27,20 +25,6 @@ std::string trim(std::string_view s) {
 bool starts_with_field(std::string_view line, std::string_view name) {
   if (line.size() <= name.size() || line[name.size()] != ':') return false;
   return to_lower(line.substr(0, name.size())) == to_lower(name);
-}
-
-Result<std::string> pread_some(int fd, uint64_t offset, size_t length) {
-  std::string buffer(length, '\0');
-  size_t got = 0;
-  while (got < length) {
-    ssize_t n = ::pread(fd, buffer.data() + got, length - got, static_cast<off_t>(offset + got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return make_error(str_cat("4.3.0 spool read: ", std::strerror(errno)), 451);
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  buffer.resize(got);
-  return buffer;
 }
 
 bool exists(const std::string& path) {
@@ -78,7 +62,7 @@ Result<std::string> Spool::read(uint64_t offset, size_t length) const {
     if (offset >= memory_.size()) return std::string();
     return memory_.substr(static_cast<size_t>(offset), length);
   }
-  return pread_some(fd_.get(), offset, length);
+  return mail::pread_up_to(fd_.get(), offset, length, dir_);  // a failure: 452 4.3.1
 }
 
 Status Spool::finish() {

@@ -14,6 +14,26 @@ Error storage_error(std::string_view what, const std::string& path) {
   return make_error(str_cat("4.3.1 ", what, ' ', path, ": ", std::strerror(errno)), 452);
 }
 
+Result<std::string> pread_up_to(int fd, uint64_t offset, size_t size, const std::string& path) {
+  std::string out(size, '\0');
+  size_t got = 0;
+  while (got < size) {
+    ssize_t n = ::pread(fd, out.data() + got, size - got, static_cast<off_t>(offset + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return storage_error("read", path);
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  out.resize(got);
+  return out;
+}
+
+Result<std::string> pread_exact(int fd, uint64_t offset, size_t size, const std::string& path) {
+  auto out = pread_up_to(fd, offset, size, path);
+  if (out && out->size() < size) return make_error(str_cat("short read ", path), kShortRead);
+  return out;
+}
+
 Status pwrite_all(int fd, std::string_view bytes, uint64_t offset, const std::string& path) {
   while (!bytes.empty()) {
     ssize_t n = ::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset));

@@ -40,5 +40,12 @@ class FileSink {
 Error storage_error(std::string_view what, const std::string& path);
 // pwrite() all of `bytes` at `offset`, retrying short writes.
 Status pwrite_all(int fd, std::string_view bytes, uint64_t offset, const std::string& path);
+// pread() up to `size` bytes at `offset`: fewer only where the file ends.
+// A failed read is a storage_error (452).
+Result<std::string> pread_up_to(int fd, uint64_t offset, size_t size, const std::string& path);
+// pread() exactly `size` bytes at `offset`; a file that ends first is an
+// error with code kShortRead.
+inline constexpr int kShortRead = 1;
+Result<std::string> pread_exact(int fd, uint64_t offset, size_t size, const std::string& path);
 
 }  // namespace gm::mail

@@ -22,20 +22,6 @@
 namespace gm::mail {
 namespace {
 
-Result<std::string> read_range(int fd, uint64_t offset, uint64_t size, const std::string& path) {
-  std::string text(size, '\0');
-  size_t done = 0;
-  while (done < size) {
-    ssize_t n = ::pread(fd, text.data() + done, size - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return storage_error("read", path);
-    if (n == 0) break;  // shrunk meanwhile: the caller sees less
-    done += static_cast<size_t>(n);
-  }
-  text.resize(done);
-  return text;
-}
-
 enum class LogTail { kNothingNew, kApplied, kReplaced, kCorrupt };
 
 // gm-index into s.index, stamped from the descriptor it was read through.
@@ -44,7 +30,7 @@ bool read_index_file(MailboxFolder::State& s) {
   if (!fd) return false;
   FileStamp stamp = stamp_of(fd.get());
   if (stamp.size < 0 || static_cast<uint64_t>(stamp.size) > kMaxIndexFile) return false;
-  auto text = read_range(fd.get(), 0, static_cast<uint64_t>(stamp.size), s.index_path);
+  auto text = pread_up_to(fd.get(), 0, static_cast<size_t>(stamp.size), s.index_path);
   if (!text) return false;
   auto parsed = parse_mailbox_index(*text);
   if (!parsed) return false;
@@ -72,7 +58,7 @@ LogTail apply_log_tail(MailboxFolder::State& s) {
   }
   auto size = static_cast<uint64_t>(stamp.size);
   if (size - s.log_applied > kMaxIndexFile) return LogTail::kCorrupt;
-  auto text = read_range(fd.get(), s.log_applied, size - s.log_applied, s.log_path);
+  auto text = pread_up_to(fd.get(), s.log_applied, static_cast<size_t>(size - s.log_applied), s.log_path);
   // Unreadable: what it adds is unknown, so neither `index` nor an append
   // at log_applied can be trusted; the caller rebuilds.
   if (!text) return LogTail::kCorrupt;

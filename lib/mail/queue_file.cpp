@@ -15,17 +15,13 @@
 namespace gm::mail {
 namespace {
 
-Result<std::string> pread_exact(int fd, uint64_t offset, size_t size, const std::string& path) {
-  std::string out(size, '\0');
-  size_t got = 0;
-  while (got < size) {
-    ssize_t n = ::pread(fd, out.data() + got, size - got, static_cast<off_t>(offset + got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return make_error(str_cat("read ", path, ": ", std::strerror(errno)));
-    if (n == 0) return make_error(str_cat("corrupt queue file: truncated while reading ", path));
-    got += static_cast<size_t>(n);
-  }
-  return out;
+// A queue file that ends early is corrupt (qmgr moves it aside); a read
+// error is not.
+Result<std::string> read_at(int fd, uint64_t offset, size_t size, const std::string& path) {
+  auto bytes = pread_exact(fd, offset, size, path);
+  if (!bytes && bytes.error().code == kShortRead)
+    return make_error(str_cat("corrupt queue file: truncated while reading ", path));
+  return bytes;
 }
 
 }  // namespace
@@ -112,12 +108,12 @@ Result<QueueFile> QueueFile::open(const std::string& path, bool writable) {
     return make_error(str_cat("corrupt queue file: not a regular file ", path));
   file.file_size_ = static_cast<uint64_t>(st.st_size);
   size_t head = static_cast<size_t>(std::min<uint64_t>(kQueueHeaderSize, file.file_size_));
-  auto header_bytes = pread_exact(file.fd_.get(), 0, head, path);
+  auto header_bytes = read_at(file.fd_.get(), 0, head, path);
   if (!header_bytes) return header_bytes.error();
   auto header = decode_header(*header_bytes, file.file_size_);
   if (!header) return header.error();
   file.header_ = *header;
-  auto envelope_bytes = pread_exact(file.fd_.get(), kQueueHeaderSize,
+  auto envelope_bytes = read_at(file.fd_.get(), kQueueHeaderSize,
                                     static_cast<size_t>(header->envelope_length), path);
   if (!envelope_bytes) return envelope_bytes.error();
   if (crc32c(*envelope_bytes) != header->envelope_crc)
@@ -126,7 +122,7 @@ Result<QueueFile> QueueFile::open(const std::string& path, bool writable) {
   if (!envelope) return envelope.error();
   file.envelope_ = std::move(*envelope);
   auto state_bytes =
-      pread_exact(file.fd_.get(), header->state_offset(),
+      read_at(file.fd_.get(), header->state_offset(),
                   static_cast<size_t>(file.file_size_ - header->state_offset()), path);
   if (!state_bytes) return state_bytes.error();
   auto used = apply_state_records(*state_bytes, file.envelope_);

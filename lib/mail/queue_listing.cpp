@@ -9,8 +9,8 @@
 
 #include "core/str.hpp"
 #include "core/unique_fd.hpp"
-#include "mail/queue_file.hpp"
 #include "mail/maa_handoff.hpp"
+#include "mail/queue_file.hpp"
 #include "mail/queue_id.hpp"
 
 namespace gm::mail {
@@ -88,16 +88,11 @@ std::string encode_listing_line(const QueueListing& entry) {
 
 Result<QueueListing> decode_listing_line(std::string_view line) {
   std::vector<std::string> fields;
-  size_t start = 0;
-  while (start <= line.size()) {
-    size_t space = line.find(' ', start);
-    std::string_view raw = line.substr(start, space == std::string_view::npos ? space : space - start);
-    if (raw.empty() || raw[0] != '=') return make_error("bad queue listing line");
-    auto value = percent_decode(raw.substr(1));
+  for (const std::string& raw : split(line, " ")) {
+    if (raw[0] != '=') return make_error("bad queue listing line");
+    auto value = percent_decode(std::string_view(raw).substr(1));
     if (!value) return value.error();
     fields.push_back(std::move(*value));
-    if (space == std::string_view::npos) break;
-    start = space + 1;
   }
   if (fields.size() < 6 || (fields.size() - 6) % 2 != 0) return make_error("bad queue listing line");
   QueueListing entry;

@@ -21,19 +21,6 @@ namespace {
 
 constexpr size_t kZeroFillChunk = 1 << 20;
 
-Result<std::string> pread_exact(int fd, uint64_t offset, size_t size, const std::string& path) {
-  std::string out(size, '\0');
-  size_t got = 0;
-  while (got < size) {
-    ssize_t n = ::pread(fd, out.data() + got, size - got, static_cast<off_t>(offset + got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return storage_error("read", path);
-    if (n == 0) return make_error(str_cat("queue log: short read ", path));
-    got += static_cast<size_t>(n);
-  }
-  return out;
-}
-
 // Writes the iovecs at offset, retrying short writes.
 Status pwritev_all(int fd, std::vector<iovec> iov, uint64_t offset, const std::string& path) {
   size_t first = 0;

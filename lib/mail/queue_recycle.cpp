@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include "core/str.hpp"
 #include "mail/file_sink.hpp"
@@ -66,8 +67,12 @@ Status QueueRecycler::recycle(const std::string& path, std::string_view queue_id
   return {};
 }
 
-size_t QueueRecycler::trim() {
+void QueueRecycler::trim() {
   std::lock_guard lock(mutex_);
+  auto now = std::chrono::steady_clock::now();
+  if (trimmed_ != std::chrono::steady_clock::time_point{} && now - trimmed_ < std::chrono::minutes(1))
+    return;
+  trimmed_ = now;
   time_t cutoff = std::time(nullptr) - std::chrono::seconds(kRecycleMaxAge).count();
   size_t left = 0;
   for (const std::string& name : pooled_names(dir_)) {
@@ -79,7 +84,6 @@ size_t QueueRecycler::trim() {
     ++left;
   }
   pooled_estimate_ = left;
-  return left;
 }
 
 RecycledQueueFiles::RecycledQueueFiles(std::string root) : dir_(queue_recycle_directory(root)) {}

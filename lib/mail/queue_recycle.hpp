@@ -41,8 +41,8 @@ class QueueRecycler {
   explicit QueueRecycler(std::string root);
   Status recycle(const std::string& path, std::string_view queue_id);
   // Deletes pooled files unused for kRecycleMaxAge (an idle server should
-  // not keep them); returns how many are left.
-  size_t trim();
+  // not keep them), looking at most once a minute.
+  void trim();
 
  private:
   size_t count_pool();
@@ -50,6 +50,7 @@ class QueueRecycler {
   std::string dir_;
   std::mutex mutex_;
   size_t pooled_estimate_ = 0;  // at least the real count: takes are not seen here
+  std::chrono::steady_clock::time_point trimmed_{};
 };
 
 // The receiving servers' side: a pooled file renamed to `target`, opened

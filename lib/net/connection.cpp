@@ -293,7 +293,7 @@ void Connection::output_drained() {
 
 // set_write_through: the bytes of `parts` the socket took at once (0 when
 // the order or TLS forbids writing now); the caller queues the rest.
-size_t Connection::write_now(std::initializer_list<std::string_view> parts) {
+size_t Connection::write_now(std::span<const std::string_view> parts) {
   if (!write_through_ || state_ != State::kOpen || tls_established_ || !bev_ ||
       evbuffer_get_length(bufferevent_get_output(bev_.get())) > 0)
     return 0;
@@ -312,7 +312,7 @@ size_t Connection::write_now(std::initializer_list<std::string_view> parts) {
 
 void Connection::send(std::string_view bytes) {
   if (state_ != State::kOpen && state_ != State::kClosing) return;  // too late, or mid-STARTTLS
-  bytes.remove_prefix(write_now({bytes}));
+  bytes.remove_prefix(write_now({&bytes, 1}));
   if (!bytes.empty()) evbuffer_add(bufferevent_get_output(bev_.get()), bytes.data(), bytes.size());
 }
 
@@ -322,8 +322,8 @@ void Connection::send_line(std::string_view line) {
 
 void Connection::send_reply(std::string_view line, std::string_view payload) {
   if (state_ != State::kOpen && state_ != State::kClosing) return;
-  std::array<std::string_view, 3> parts{line, "\r\n", payload};
-  size_t written = write_now({line, "\r\n", payload});
+  const std::array<std::string_view, 3> parts{line, "\r\n", payload};
+  size_t written = write_now(parts);
   size_t left = line.size() + 2 + payload.size() - written;
   if (left == 0) return;
   evbuffer* out = bufferevent_get_output(bev_.get());

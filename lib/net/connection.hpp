@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -169,7 +170,7 @@ class Connection {
   void on_kick();
   bool can_process() const;
   void output_drained();
-  size_t write_now(std::initializer_list<std::string_view> parts);
+  size_t write_now(std::span<const std::string_view> parts);
   void timed_out(Timeout which);
   void close_now(bool graceful);
   void log_tls_failure();
